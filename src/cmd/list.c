@@ -1,0 +1,56 @@
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "hako.h"
+
+static void print_json(const struct hako_list_entry *e, size_t n) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < n; i++)
+    json_array_append_new(a, json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "id", e[i].id, "pid",
+                                       (json_int_t)e[i].pid, "status", e[i].status, "bundle",
+                                       e[i].bundle, "created", e[i].created, "owner",
+                                       e[i].owner));
+  char *s = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  puts(s ? s : "[]");
+  free(s);
+  json_decref(a);
+}
+
+int cmd_list(struct cli_global *g, int argc, char **argv) {
+  static const struct option opts[] = {
+      {"format", required_argument, NULL, 'f'}, {"quiet", no_argument, NULL, 'q'}, {0}};
+  const char *format = "table";
+  bool quiet = false;
+  int rc = 0, c;
+  while ((c = cli_getopt(cli_find("list"), argc, argv, "f:q", opts, &rc)) != -1) {
+    if (c == -2)
+      return rc;
+    if (c == 'f')
+      format = optarg;
+    else if (c == 'q')
+      quiet = true;
+  }
+  if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
+    return cli_usage_error("list", "--format: unknown format \"%s\" (table or json)", format);
+  struct hk_error err = {0};
+  struct hako_list_entry *e;
+  size_t n;
+  if (hako_list(g->root, &e, &n, &err) < 0)
+    return cli_fail(&err);
+  if (quiet) {
+    for (size_t i = 0; i < n; i++)
+      puts(e[i].id);
+  } else if (strcmp(format, "json") == 0) {
+    print_json(e, n);
+  } else {
+    printf("%-12s %-10s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED",
+           "OWNER");
+    for (size_t i = 0; i < n; i++)
+      printf("%-12s %-10d %-10s %-40s %-30s %s\n", e[i].id, (int)e[i].pid, e[i].status,
+             e[i].bundle, e[i].created, e[i].owner);
+  }
+  hako_list_free(e, n);
+  return 0;
+}

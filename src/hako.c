@@ -1,0 +1,221 @@
+/* hako: an OCI container runtime.  main() parses the global flags and
+ * dispatches to src/cmd/<command>.c, which calls libhako. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "hako.h"
+#include "log.h"
+
+static const struct cli_command commands[] = {
+    {"create", "create a container", "  -b, --bundle DIR        bundle directory (default: .)\n"
+     "      --console-socket S  unix socket that receives the pty master\n"
+     "      --pid-file F        write the init pid to F\n"
+     "      --preserve-fds N    pass N extra fds (from 3) to the container\n"
+     "      --no-pivot          do not use pivot_root (MS_MOVE + chroot)\n"
+     "      --no-new-keyring    keep the caller's session keyring\n", cmd_create},
+    {"start", "start a created container", "", cmd_start},
+    {"run", "create and start a container",
+     "  -b, --bundle DIR        bundle directory (default: .)\n"
+     "      --console-socket S  unix socket that receives the pty master\n"
+     "  -d, --detach            do not wait for the container\n"
+     "      --keep              do not delete the container after it exits\n"
+     "      --pid-file F        write the init pid to F\n"
+     "      --preserve-fds N    pass N extra fds (from 3) to the container\n"
+     "      --no-pivot          do not use pivot_root\n"
+     "      --no-new-keyring    keep the caller's session keyring\n", cmd_run},
+    {"state", "print the state of a container", "", cmd_state},
+    {"kill", "send a signal to a container",
+     "  -a, --all               signal every process of the container\n"
+     "  SIGNAL                  name or number, with or without SIG (default: TERM)\n",
+     cmd_kill},
+    {"delete", "delete a container", "  -f, --force             kill the container if running\n",
+     cmd_delete},
+    {"list", "list containers", "  -f, --format table|json output format (default: table)\n"
+     "  -q, --quiet             print only the ids\n", cmd_list},
+    {"spec", "write a default config.json", "  -b, --bundle DIR        where to write it\n"
+     "      --rootless          a config for the calling unprivileged user\n", cmd_spec},
+    {"features", "print the features this build supports", "", cmd_features},
+};
+
+const struct cli_command *cli_find(const char *name) {
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp(commands[i].name, name) == 0)
+      return &commands[i];
+  return NULL;
+}
+
+int cli_fail(const struct hk_error *err) {
+  const char *msg = err->msg[0] ? err->msg : strerror(err->code ? err->code : EIO);
+  /* the log (when redirected) gets it in the requested format; the caller's
+   * terminal always gets the plain line */
+  if (hk_log_fd() != STDERR_FILENO || hk_log_is_json())
+    hk_log(HK_LOG_ERROR, "%s", msg);
+  if (hk_log_fd() != STDERR_FILENO || !hk_log_is_json())
+    fprintf(stderr, "hako: %s\n", msg);
+  return 1;
+}
+
+int cli_help(const struct cli_command *cmd) {
+  printf("Usage: hako [global options] %s [options]%s\n\n%s\n\n", cmd->name,
+         strcmp(cmd->name, "list") == 0 || strcmp(cmd->name, "spec") == 0 ||
+                 strcmp(cmd->name, "features") == 0
+             ? ""
+             : " <container-id>",
+         cmd->summary);
+  if (*cmd->usage)
+    printf("Options:\n%s", cmd->usage);
+  printf("  -h, --help              show this help\n");
+  return 0;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  struct hk_error err = {0};
+  hk_error_set(&err, EINVAL, "%s: %s (see hako %s --help)", cmd, msg, cmd);
+  return cli_fail(&err);
+}
+
+int cli_expect_args(const char *cmd, int argc, char **argv, int first, int min, int max) {
+  int n = argc - first;
+  if (n < min)
+    return cli_usage_error(cmd, "missing container id");
+  if (max >= 0 && n > max)
+    return cli_usage_error(cmd, "unexpected argument \"%s\"", argv[first + max]);
+  return 0;
+}
+
+int cli_getopt(const struct cli_command *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts, int *rc) {
+  static const struct option help_only[] = {{"help", no_argument, NULL, 'h'}, {0}};
+  struct option merged[32];
+  size_t n = 0;
+  for (const struct option *o = longopts; o && o->name && n < 30; o++)
+    merged[n++] = *o;
+  merged[n++] = help_only[0];
+  merged[n] = help_only[1];
+  char so[64];
+  snprintf(so, sizeof so, "+:%sh", shortopts);
+  opterr = 0;
+  int c = getopt_long(argc, argv, so, merged, NULL);
+  if (c == 'h') {
+    *rc = cli_help(cmd);
+    return -2;
+  }
+  if (c == '?') {
+    *rc = cli_usage_error(cmd->name, "unknown option %s", argv[optind - 1]);
+    return -2;
+  }
+  if (c == ':') {
+    *rc = cli_usage_error(cmd->name, "option %s needs a value", argv[optind - 1]);
+    return -2;
+  }
+  return c;
+}
+
+static void usage(FILE *f) {
+  fprintf(f, "Usage: hako [global options] <command> [options] [args]\n\n"
+             "hako is an OCI container runtime (runtime-spec 1.0.0 to 1.3.x).\n\n"
+             "Commands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf(f, "\nGlobal options:\n"
+             "  --root DIR              state directory (default: " HAKO_DEFAULT_ROOT ")\n"
+             "  --log FILE              log file (default: stderr)\n"
+             "  --log-format text|json  log format (default: text)\n"
+             "  --debug                 debug logging\n"
+             "  --systemd-cgroup        use the systemd cgroup driver (not supported yet)\n"
+             "  --rootless auto|true|false\n"
+             "  -v, --version           print the version\n"
+             "  -h, --help              show this help\n");
+}
+
+int main(int argc, char **argv) {
+  struct cli_global g = {.root = HAKO_DEFAULT_ROOT};
+  const char *log_format = "text";
+  enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS };
+  static const struct option opts[] = {
+      {"root", required_argument, NULL, OPT_ROOT},
+      {"log", required_argument, NULL, OPT_LOG},
+      {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+      {"debug", no_argument, NULL, OPT_DEBUG},
+      {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD},
+      {"rootless", required_argument, NULL, OPT_ROOTLESS},
+      {"version", no_argument, NULL, 'v'},
+      {"help", no_argument, NULL, 'h'},
+      {0},
+  };
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+    switch (c) {
+    case OPT_ROOT:
+      g.root = optarg;
+      break;
+    case OPT_LOG:
+      g.log = optarg;
+      break;
+    case OPT_LOG_FORMAT:
+      log_format = optarg;
+      break;
+    case OPT_DEBUG:
+      g.debug = true;
+      break;
+    case OPT_SYSTEMD:
+      g.systemd_cgroup = true;
+      break;
+    case OPT_ROOTLESS:
+      g.rootless = optarg;
+      break;
+    case 'v':
+      printf("hako version %s\nspec: 1.3.0\n", HAKO_VERSION);
+      return 0;
+    case 'h':
+      usage(stdout);
+      return 0;
+    default:
+      fprintf(stderr, "hako: unknown global option %s\n", argv[optind - 1]);
+      usage(stderr);
+      return 1;
+    }
+  }
+  if (strcmp(log_format, "json") == 0)
+    g.log_json = true;
+  else if (strcmp(log_format, "text") != 0) {
+    fprintf(stderr, "hako: --log-format: unknown format \"%s\" (text or json)\n", log_format);
+    return 1;
+  }
+  int r = hk_log_init(g.log, g.log_json, g.debug);
+  if (r < 0) {
+    fprintf(stderr, "hako: --log %s: %s\n", g.log, strerror(-r));
+    return 1;
+  }
+  if (optind >= argc) {
+    usage(stderr);
+    return 1;
+  }
+  const struct cli_command *cmd = cli_find(argv[optind]);
+  if (!cmd) {
+    struct hk_error err = {0};
+    hk_error_set(&err, EINVAL, "unknown command \"%s\" (see hako --help)", argv[optind]);
+    return cli_fail(&err);
+  }
+  if (g.systemd_cgroup) {
+    struct hk_error err = {0};
+    hk_error_set(&err, ENOTSUP, "not supported yet: --systemd-cgroup");
+    return cli_fail(&err);
+  }
+  int sub_argc = argc - optind;
+  char **sub_argv = argv + optind;
+  optind = 0; /* reset getopt for the command's own flags */
+  return cmd->run(&g, sub_argc, sub_argv);
+}

@@ -1,0 +1,88 @@
+/* The container's control groups: one interface over every host layout.
+ *
+ * A struct hk_cgroup is the container's cgroup on each hierarchy it lives in:
+ * every mounted v1 hierarchy (plus the cgroup2 one on a hybrid host), or the
+ * single cgroup2 hierarchy.  Functions return 0 or -errno and fill err.
+ *
+ * This module depends on nothing from libhako but error.h, log.h and spec.h. */
+#ifndef HAKO_CGROUP_H
+#define HAKO_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "spec.h"
+
+struct hk_cgroup; /* opaque: the container's cgroup on every hierarchy */
+
+enum hk_cgroup_layout { HK_CGROUP_V1, HK_CGROUP_HYBRID, HK_CGROUP_V2 };
+
+int hk_cgroup_detect(enum hk_cgroup_layout *out, struct hk_error *err);
+
+/* Validate resources against the host before anything is created: a resource
+ * whose controller is not mounted/enabled is an error naming it
+ * ("linux.resources.rdma: the rdma controller is not available"); `unified`
+ * is an error unless the host is pure cgroup v2. */
+int hk_cgroup_check(const struct hk_resources *res, struct hk_error *err);
+
+/* Create the container's cgroup(s) and apply res (may be NULL).
+ * cgroups_path (linux.cgroupsPath, or NULL), as runc's cgroupfs driver reads it:
+ *   absolute -> relative to each hierarchy's root;
+ *   relative -> relative to the calling process's cgroup in that hierarchy;
+ *   NULL     -> "<id>" relative to the calling process's cgroup (runc's default).
+ * The systemd form "slice:prefix:name" is rejected.  On failure everything
+ * created is removed again. */
+int hk_cgroup_create(const char *cgroups_path, const char *id, const struct hk_resources *res,
+                     struct hk_cgroup **out, struct hk_error *err);
+
+/* Pure v2: an O_DIRECTORY fd of the cgroup (owned by cg), for clone3(CLONE_INTO_CGROUP);
+ * -1 on v1 and hybrid hosts. */
+int hk_cgroup_v2_fd(const struct hk_cgroup *cg);
+enum hk_cgroup_layout hk_cgroup_layout(const struct hk_cgroup *cg);
+
+/* Move pid into the cgroup on every hierarchy. */
+int hk_cgroup_attach(const struct hk_cgroup *cg, pid_t pid, struct hk_error *err);
+
+/* rmdir the cgroup (and any sub-cgroups the container made) on every hierarchy,
+ * retrying a little on EBUSY; killing the processes first is the caller's job.
+ * Already-gone cgroups are fine.  cg stays valid (free it with hk_cgroup_free). */
+int hk_cgroup_destroy(struct hk_cgroup *cg, struct hk_error *err);
+void hk_cgroup_free(struct hk_cgroup *cg);
+
+/* A JSON-free text form for the state dir: a "layout <v1|hybrid|v2>" line, then
+ * one "<controllers>\t<mount point>\t<mount root>\t<cgroup path>" line per
+ * hierarchy (controllers "" for cgroup2).  Returns malloc'd text, NULL on ENOMEM. */
+char *hk_cgroup_serialize(const struct hk_cgroup *cg);
+int hk_cgroup_deserialize(const char *text, struct hk_cgroup **out, struct hk_error *err);
+
+/* Freeze or thaw; returns once the kernel reports FROZEN / THAWED. */
+int hk_cgroup_freeze(const struct hk_cgroup *cg, bool frozen, struct hk_error *err);
+int hk_cgroup_is_frozen(const struct hk_cgroup *cg, bool *frozen, struct hk_error *err);
+
+/* Every pid in the cgroup and its descendants (malloc'd array in *pids). */
+int hk_cgroup_pids(const struct hk_cgroup *cg, pid_t **pids, size_t *n, struct hk_error *err);
+
+/* Signal every process: cgroup.kill for SIGKILL where the kernel has it, else
+ * freeze (when possible), signal each pid, thaw. */
+int hk_cgroup_kill_all(const struct hk_cgroup *cg, int sig, struct hk_error *err);
+
+/* Apply res to an existing cgroup (`hako update`). */
+int hk_cgroup_update(const struct hk_cgroup *cg, const struct hk_resources *res,
+                     struct hk_error *err);
+
+/* The hierarchies of cg, for mounting the cgroup fs inside the container.
+ * controllers: "memory", "cpu,cpuacct", "name=systemd", or "" for cgroup2;
+ * mount: where the hierarchy is mounted on the host (/sys/fs/cgroup/memory);
+ * path: the cgroup's path inside the hierarchy ("/a/b"), which is what the
+ * container sees under /sys/fs/cgroup/<controllers> (or /sys/fs/cgroup on v2);
+ * dir: the full host directory of the cgroup. */
+size_t hk_cgroup_count(const struct hk_cgroup *cg);
+int hk_cgroup_get(const struct hk_cgroup *cg, size_t i, const char **controllers,
+                  const char **mount, const char **path, const char **dir);
+/* The full host directory of cg in the hierarchy holding `controller` ("memory",
+ * "" for the cgroup2 one); NULL when cg has none. */
+const char *hk_cgroup_dir(const struct hk_cgroup *cg, const char *controller);
+
+#endif

@@ -1,0 +1,126 @@
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "hooks.h"
+#include "log.h"
+#include "util.h"
+
+int hk_container_open(const char *root, const char *id, struct hk_container *c,
+                      struct hk_error *err) {
+  c->dirfd = -1;
+  memset(&c->st, 0, sizeof c->st);
+  int r = hk_state_validate_id(id, err);
+  if (r < 0)
+    return r;
+  c->dirfd = hk_state_open_dir(root, id, err);
+  if (c->dirfd < 0)
+    return c->dirfd;
+  r = hk_state_lock(c->dirfd, err);
+  if (r == 0)
+    r = hk_state_load(c->dirfd, &c->st, err);
+  if (r < 0) {
+    close(c->dirfd);
+    c->dirfd = -1;
+  }
+  return r;
+}
+
+void hk_container_close(struct hk_container *c) {
+  if (c->dirfd >= 0)
+    close(c->dirfd);
+  c->dirfd = -1;
+  hk_state_clear(&c->st);
+}
+
+int hk_container_load_spec(const struct hk_container *c, struct hk_spec **spec,
+                           struct hk_error *err) {
+  _cleanup_free_ char *text = NULL;
+  size_t len;
+  int r = hk_read_file_at(c->dirfd, "config.json", 64 << 20, &text, &len, err);
+  if (r < 0)
+    return r;
+  return hk_spec_parse(text, len, "config.json", spec, err);
+}
+
+int hk_container_signal_init(const struct hk_container *c, int sig, struct hk_error *err) {
+  int pidfd = (int)syscall(SYS_pidfd_open, c->st.pid, 0);
+  if (pidfd < 0) {
+    if (errno == ESRCH)
+      return hk_error_set(err, ESRCH, "container \"%s\" is not running", c->st.id);
+    if (kill(c->st.pid, sig) < 0)
+      return hk_error_sys(err, "signal %d to pid %d", sig, (int)c->st.pid);
+    return 0;
+  }
+  /* the pidfd pins the process: if it is still the one we recorded, the
+   * signal cannot hit a recycled pid */
+  int r = 0;
+  if (!hk_state_pid_alive(c->st.pid, c->st.pid_start_time))
+    r = hk_error_set(err, ESRCH, "container \"%s\" is not running", c->st.id);
+  else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+    r = hk_error_sys(err, "signal %d to pid %d", sig, (int)c->st.pid);
+  close(pidfd);
+  return r;
+}
+
+bool hk_container_wait_gone(const struct hk_container *c, int timeout_ms) {
+  for (int waited = 0; waited <= timeout_ms; waited += 5) {
+    if (!hk_state_pid_alive(c->st.pid, c->st.pid_start_time))
+      return true;
+    struct timespec ts = {0, 5 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  return false;
+}
+
+static int load_cgroup(const struct hk_container *c, struct hk_cgroup **cg, struct hk_error *err) {
+  *cg = NULL;
+  if (!c->st.has_cgroup)
+    return 0;
+  _cleanup_free_ char *text = NULL;
+  int r = hk_read_file_at(c->dirfd, "cgroup", 1 << 20, &text, NULL, err);
+  if (r == -ENOENT) {
+    hk_error_clear(err);
+    return 0;
+  }
+  if (r < 0)
+    return r;
+  return hk_cgroup_deserialize(text, cg, err);
+}
+
+int hk_container_destroy(const char *root, struct hk_container *c, struct hk_error *err) {
+  struct hk_spec *spec = NULL;
+  struct hk_error hook_err = {0};
+  if (hk_container_load_spec(c, &spec, &hook_err) == 0) {
+    c->st.status = HK_STATUS_STOPPED;
+    char *state = hk_state_to_json(&c->st, false);
+    /* poststop failures are logged, not fatal: the container is gone anyway */
+    if (state && hk_hooks_run(&spec->hooks.poststop, "hooks.poststop", state, &hook_err) < 0)
+      hk_log(HK_LOG_WARN, "%s", hook_err.msg);
+    free(state);
+    hk_spec_free(spec);
+  }
+  struct hk_cgroup *cg = NULL;
+  int r = load_cgroup(c, &cg, err);
+  if (r < 0)
+    return r;
+  if (cg) {
+    struct hk_error ignored = {0};
+    hk_cgroup_kill_all(cg, SIGKILL, &ignored);
+    r = hk_cgroup_destroy(cg, err);
+    hk_cgroup_free(cg);
+    if (r < 0)
+      return r;
+  }
+  return hk_state_remove_dir(root, c->st.id, err);
+}

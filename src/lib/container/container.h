@@ -1,0 +1,34 @@
+/* Internal helpers shared by the lifecycle commands. */
+#ifndef HAKO_CONTAINER_H
+#define HAKO_CONTAINER_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "spec.h"
+#include "state.h"
+
+/* An open, locked container: its state dir fd and loaded state. */
+struct hk_container {
+  int dirfd;
+  struct hk_state st;
+};
+
+int hk_container_open(const char *root, const char *id, struct hk_container *c,
+                      struct hk_error *err);
+void hk_container_close(struct hk_container *c);
+/* The config stored in the state dir at create time. */
+int hk_container_load_spec(const struct hk_container *c, struct hk_spec **spec,
+                           struct hk_error *err);
+/* Signal init (pidfd, after checking it is still the same process). */
+int hk_container_signal_init(const struct hk_container *c, int sig, struct hk_error *err);
+/* Wait (polling) until init is gone; false on timeout. */
+bool hk_container_wait_gone(const struct hk_container *c, int timeout_ms);
+/* Remove everything the container left: poststop hooks, cgroup, state dir. */
+int hk_container_destroy(const char *root, struct hk_container *c, struct hk_error *err);
+/* Refuse configs that ask for what this build does not do yet. */
+int hk_check_supported(const struct hk_spec *spec, struct hk_error *err);
+/* RFC 3339 timestamp with nanoseconds, UTC. */
+void hk_now_rfc3339(char *buf, size_t size);
+
+#endif

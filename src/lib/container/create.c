@@ -1,0 +1,315 @@
+/* hako_create: validate everything, then build the container. */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "security/caps.h"
+#include "cgroup.h"
+#include "container.h"
+#include "hako.h"
+#include "ns.h"
+#include "process.h"
+#include "security/seccomp.h"
+#include "tty.h"
+#include "util.h"
+
+void hk_now_rfc3339(char *buf, size_t size) {
+  struct timespec ts;
+  struct tm tm;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
+}
+
+static int validate(const struct hk_spec *spec, struct hk_error *err) {
+  if (!spec->process)
+    return hk_error_set(err, EINVAL, "config.json: process: required to create a container");
+  if (!spec->process->n_args)
+    return hk_error_set(err, EINVAL, "config.json: process.args: must not be empty");
+  if (!spec->root_path)
+    return hk_error_set(err, EINVAL, "config.json: root.path: required on Linux");
+  if (!spec->linux_ || !hk_spec_namespace(spec, HK_NS_MOUNT))
+    return hk_error_set(err, EINVAL,
+                        "config.json: linux.namespaces: a mount namespace is required");
+  const struct hk_linux *lx = spec->linux_;
+  const struct hk_namespace *user = hk_spec_namespace(spec, HK_NS_USER);
+  if (user && !user->path && (!lx->n_uid_mappings || !lx->n_gid_mappings))
+    return hk_error_set(err, EINVAL,
+                        "config.json: linux.uidMappings: a new user namespace needs uid and "
+                        "gid mappings");
+  if ((!user || user->path) && (lx->n_uid_mappings || lx->n_gid_mappings))
+    return hk_error_set(err, EINVAL,
+                        "config.json: linux.uidMappings: mappings need a new user namespace");
+  if (lx->n_time_offsets) {
+    const struct hk_namespace *t = hk_spec_namespace(spec, HK_NS_TIME);
+    if (!t || t->path)
+      return hk_error_set(err, EINVAL,
+                          "config.json: linux.timeOffsets: needs a new time namespace");
+  }
+  /* every namespace path must exist and be of its type before anything is created */
+  for (size_t i = 0; i < lx->n_namespaces; i++) {
+    const struct hk_namespace *ns = &lx->namespaces[i];
+    if (!ns->path)
+      continue;
+    int fd = hk_ns_open_checked(ns->type, ns->path, err);
+    if (fd < 0)
+      return fd;
+    close(fd);
+  }
+  return hk_check_supported(spec, err);
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct hk_error *err) {
+  char abs[PATH_MAX], dir[PATH_MAX];
+  snprintf(abs, sizeof abs, "%s", path);
+  char *slash = strrchr(abs, '/');
+  const char *name = slash ? slash + 1 : abs;
+  if (!slash)
+    strcpy(dir, ".");
+  else if (slash == abs)
+    strcpy(dir, "/");
+  else
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - abs), abs);
+  _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return hk_error_sys(err, "--pid-file: open directory %s", dir);
+  char buf[32];
+  int n = snprintf(buf, sizeof buf, "%d", (int)pid);
+  int r = hk_write_file_atomic(dfd, name, buf, (size_t)n, 0644, err);
+  return r < 0 ? hk_error_prefix(err, "--pid-file %s", path) : 0;
+}
+
+/* The state hooks and the seccomp agent read: status "creating", pid 0
+ * until init exists (init rebuilds it with its pid for its own hooks). */
+static char *creating_state_json(const struct hk_state *st) { return hk_state_to_json(st, false); }
+
+static char *annotations_json(const struct hk_spec *spec) {
+  json_t *o = json_object();
+  for (size_t i = 0; i < spec->n_annotations; i++)
+    json_object_set_new(o, spec->annotations[i].key, json_string(spec->annotations[i].value));
+  char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  json_decref(o);
+  return s;
+}
+
+struct create_ctx {
+  char bundle[PATH_MAX];
+  char rootfs[PATH_MAX];
+  struct hk_spec *spec;
+  char *config_text;
+  size_t config_len;
+  int dirfd;
+  bool dir_created;
+  struct hk_cgroup *cgroup;
+  struct hk_seccomp_filter *seccomp;
+  int console_fd;
+  struct hk_state st;
+};
+
+static void ctx_free(struct create_ctx *c) {
+  hk_spec_free(c->spec);
+  free(c->config_text);
+  if (c->dirfd >= 0)
+    close(c->dirfd);
+  if (c->cgroup)
+    hk_cgroup_free(c->cgroup);
+  if (c->seccomp)
+    hk_seccomp_free(c->seccomp);
+  if (c->console_fd >= 0)
+    close(c->console_fd);
+  free(c->st.annotations_json);
+  free(c->st.created);
+}
+
+static int load_config(const struct hako_create_opts *o, struct create_ctx *c,
+                       struct hk_error *err) {
+  const char *bundle = o->bundle && *o->bundle ? o->bundle : ".";
+  if (!realpath(bundle, c->bundle))
+    return hk_error_sys(err, "bundle %s", bundle);
+  char path[PATH_MAX + 16];
+  snprintf(path, sizeof path, "%s/config.json", c->bundle);
+  int r = hk_read_file(path, 64 << 20, &c->config_text, &c->config_len, err);
+  if (r < 0)
+    return r;
+  r = hk_spec_parse(c->config_text, c->config_len, "config.json", &c->spec, err);
+  if (r < 0)
+    return r;
+  r = validate(c->spec, err);
+  if (r < 0)
+    return r;
+  char root[PATH_MAX + 8];
+  if (c->spec->root_path[0] == '/')
+    snprintf(root, sizeof root, "%s", c->spec->root_path);
+  else
+    snprintf(root, sizeof root, "%s/%s", c->bundle, c->spec->root_path);
+  if (!realpath(root, c->rootfs))
+    return hk_error_sys(err, "config.json: root.path: %s", root);
+  struct stat st;
+  if (stat(c->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+    return hk_error_set(err, ENOTDIR, "config.json: root.path: %s is not a directory", root);
+  return 0;
+}
+
+static int prepare_security(struct create_ctx *c, struct hk_launch *l, struct hk_error *err) {
+  const struct hk_namespace *user = hk_spec_namespace(c->spec, HK_NS_USER);
+  unsigned flags = user ? HK_CAPS_NEW_USERNS : 0;
+  int r = hk_caps_from_spec_ex(c->spec->process->capabilities, flags, &l->caps, err);
+  if (r < 0)
+    return r;
+  if (c->spec->linux_->seccomp) {
+    r = hk_seccomp_compile(c->spec->linux_->seccomp, &c->seccomp, err);
+    if (r < 0)
+      return r;
+    l->seccomp = c->seccomp;
+  }
+  return 0;
+}
+
+/* The fifo init blocks on until start.  Owned by the container's root so
+ * that init can open it from inside a user namespace. */
+static int make_fifo(struct create_ctx *c, struct hk_error *err) {
+  if (mkfifoat(c->dirfd, "exec.fifo", 0600) < 0)
+    return hk_error_sys(err, "create exec.fifo");
+  const struct hk_linux *lx = c->spec->linux_;
+  uint32_t uid = 0, gid = 0;
+  if (lx->n_uid_mappings) {
+    hk_idmap_to_host(lx->uid_mappings, lx->n_uid_mappings, 0, &uid);
+    hk_idmap_to_host(lx->gid_mappings, lx->n_gid_mappings, 0, &gid);
+    if (fchownat(c->dirfd, "exec.fifo", uid, gid, 0) < 0)
+      return hk_error_sys(err, "chown exec.fifo");
+  }
+  return 0;
+}
+
+static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid_t *init_pid,
+                     struct hk_error *err) {
+  int r = hk_state_validate_id(o->id, err);
+  if (r == 0)
+    r = load_config(o, c, err);
+  if (r < 0)
+    return r;
+  struct hk_launch l = {.spec = c->spec,
+                        .id = o->id,
+                        .bundle = c->bundle,
+                        .rootfs = c->rootfs,
+                        .console_fd = -1,
+                        .preserve_fds = o->preserve_fds,
+                        .no_pivot = o->no_pivot,
+                        .no_new_keyring = o->no_new_keyring};
+  r = prepare_security(c, &l, err);
+  if (r < 0)
+    return r;
+  if (c->spec->linux_->resources) {
+    r = hk_cgroup_check(c->spec->linux_->resources, err);
+    if (r < 0)
+      return r;
+  }
+  if (c->spec->process->terminal && !o->console_socket)
+    return hk_error_set(err, EINVAL,
+                        "config.json: process.terminal is true: --console-socket is required");
+  c->dirfd = hk_state_create_dir(o->root, o->id, err);
+  if (c->dirfd < 0)
+    return c->dirfd;
+  c->dir_created = true;
+  /* state dir 0711: init, as the container's root, must reach exec.fifo */
+  if (fchmod(c->dirfd, 0711) < 0)
+    return hk_error_sys(err, "chmod state dir");
+  r = hk_state_lock(c->dirfd, err);
+  if (r < 0)
+    return r;
+  r = hk_write_file_atomic(c->dirfd, "config.json", c->config_text, c->config_len, 0600, err);
+  if (r < 0)
+    return r;
+  char created[64];
+  hk_now_rfc3339(created, sizeof created);
+  c->st = (struct hk_state){.id = (char *)o->id,
+                            .bundle = c->bundle,
+                            .rootfs = c->rootfs,
+                            .oci_version = c->spec->oci_version,
+                            .created = strdup(created),
+                            .owner = geteuid(),
+                            .annotations_json = annotations_json(c->spec),
+                            .status = HK_STATUS_CREATING};
+  r = hk_state_save(c->dirfd, &c->st, err);
+  if (r < 0)
+    return r;
+  r = hk_cgroup_create(c->spec->linux_->cgroups_path, o->id, c->spec->linux_->resources,
+                       &c->cgroup, err);
+  if (r < 0)
+    return r;
+  char *cgtext = hk_cgroup_serialize(c->cgroup);
+  if (!cgtext)
+    return hk_error_set(err, ENOMEM, "serialize the cgroup: out of memory");
+  r = hk_write_file_atomic(c->dirfd, "cgroup", cgtext, strlen(cgtext), 0600, err);
+  free(cgtext);
+  if (r < 0)
+    return r;
+  c->st.has_cgroup = true;
+  r = make_fifo(c, err);
+  if (r < 0)
+    return r;
+  if (o->console_socket) {
+    c->console_fd = hk_console_connect(o->console_socket, err);
+    if (c->console_fd < 0)
+      return c->console_fd;
+  }
+  l.console_fd = c->console_fd;
+  /* init gets its own O_PATH handle: sharing the locked open file would
+   * keep the state lock held for the container's whole life */
+  _cleanup_close_ int init_dirfd = openat(c->dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (init_dirfd < 0)
+    return hk_error_sys(err, "open state dir for init");
+  l.state_dirfd = init_dirfd;
+  l.lock_fd = c->dirfd;
+  l.cgroup = c->cgroup;
+  _cleanup_free_ char *hook_state = creating_state_json(&c->st);
+  l.hook_state_json = hook_state;
+  l.seccomp_listener_state = hook_state;
+  pid_t pid;
+  r = hk_launch_create(&l, &pid, err);
+  if (r < 0)
+    return r;
+  c->st.pid = pid;
+  c->st.pid_start_time = hk_proc_start_time(pid);
+  c->st.status = HK_STATUS_CREATED;
+  r = hk_state_save(c->dirfd, &c->st, err);
+  if (r == 0 && o->pid_file)
+    r = write_pid_file(o->pid_file, pid, err);
+  if (r < 0) {
+    kill(pid, SIGKILL);
+    return r;
+  }
+  *init_pid = pid;
+  return 0;
+}
+
+int hako_create(const struct hako_create_opts *o, pid_t *init_pid, struct hk_error *err) {
+  struct create_ctx c = {.dirfd = -1, .console_fd = -1};
+  /* init of the slow path is reparented to us, so we can reap it on failure
+   * and wait for it in `run` */
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  int r = do_create(o, &c, init_pid, err);
+  if (r < 0) {
+    if (c.cgroup) {
+      struct hk_error ignored = {0};
+      hk_cgroup_kill_all(c.cgroup, SIGKILL, &ignored);
+      hk_cgroup_destroy(c.cgroup, &ignored);
+    }
+    if (c.dir_created) {
+      struct hk_error ignored = {0};
+      hk_state_remove_dir(o->root, o->id, &ignored);
+    }
+  }
+  ctx_free(&c);
+  return r;
+}

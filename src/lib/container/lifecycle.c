@@ -1,0 +1,210 @@
+/* start, state, kill, delete, list. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "container.h"
+#include "hako.h"
+#include "hooks.h"
+#include "log.h"
+#include "util.h"
+
+/* Read init's byte from exec.fifo: init's blocked open returns, it writes
+ * and goes on to execve.  Poll so that a dead init cannot hang us. */
+static int release_init(struct hk_container *c, struct hk_error *err) {
+  _cleanup_close_ int fd = openat(c->dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return hk_error_sys(err, "open exec.fifo");
+  for (;;) {
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int n = poll(&p, 1, 50);
+    if (n < 0 && errno != EINTR)
+      return hk_error_sys(err, "poll exec.fifo");
+    if (n > 0 && (p.revents & POLLIN)) {
+      char b;
+      if (read(fd, &b, 1) == 1)
+        break;
+    }
+    if (!hk_state_pid_alive(c->st.pid, c->st.pid_start_time))
+      return hk_error_set(err, ESRCH, "container \"%s\": init exited before start", c->st.id);
+  }
+  if (unlinkat(c->dirfd, "exec.fifo", 0) < 0)
+    return hk_error_sys(err, "remove exec.fifo");
+  return 0;
+}
+
+int hako_start(const char *root, const char *id, struct hk_error *err) {
+  struct hk_container c;
+  int r = hk_container_open(root, id, &c, err);
+  if (r < 0)
+    return r;
+  switch (c.st.status) {
+  case HK_STATUS_CREATED:
+    break;
+  case HK_STATUS_STOPPED:
+    r = hk_error_set(err, EINVAL, "cannot start a container that has stopped");
+    goto out;
+  case HK_STATUS_RUNNING:
+  case HK_STATUS_PAUSED:
+    r = hk_error_set(err, EINVAL, "cannot start an already running container");
+    goto out;
+  default:
+    r = hk_error_set(err, EINVAL, "cannot start a container in the %s state",
+                     hk_status_name(c.st.status));
+    goto out;
+  }
+  r = release_init(&c, err);
+  if (r < 0)
+    goto out;
+  c.st.status = HK_STATUS_RUNNING;
+  r = hk_state_save(c.dirfd, &c.st, err);
+  if (r < 0)
+    goto out;
+  struct hk_spec *spec = NULL;
+  if (hk_container_load_spec(&c, &spec, err) == 0) {
+    char *state = hk_state_to_json(&c.st, false);
+    struct hk_error herr = {0};
+    if (state && hk_hooks_run(&spec->hooks.poststart, "hooks.poststart", state, &herr) < 0)
+      hk_log(HK_LOG_WARN, "%s", herr.msg);
+    free(state);
+    hk_spec_free(spec);
+  }
+  hk_error_clear(err);
+out:
+  hk_container_close(&c);
+  return r;
+}
+
+int hako_state(const char *root, const char *id, char **json, struct hk_error *err) {
+  struct hk_container c;
+  int r = hk_container_open(root, id, &c, err);
+  if (r < 0)
+    return r;
+  *json = hk_state_to_json(&c.st, true);
+  if (!*json)
+    r = hk_error_set(err, ENOMEM, "encode state: out of memory");
+  hk_container_close(&c);
+  return r;
+}
+
+int hako_kill(const char *root, const char *id, int sig, bool all, struct hk_error *err) {
+  struct hk_container c;
+  int r = hk_container_open(root, id, &c, err);
+  if (r < 0)
+    return r;
+  if (c.st.status == HK_STATUS_STOPPED && !all) {
+    r = hk_error_set(err, ESRCH, "container not running");
+    goto out;
+  }
+  if (all && c.st.has_cgroup) {
+    _cleanup_free_ char *text = NULL;
+    struct hk_cgroup *cg = NULL;
+    r = hk_read_file_at(c.dirfd, "cgroup", 1 << 20, &text, NULL, err);
+    if (r == 0)
+      r = hk_cgroup_deserialize(text, &cg, err);
+    if (r == 0)
+      r = hk_cgroup_kill_all(cg, sig, err);
+    if (cg)
+      hk_cgroup_free(cg);
+  } else if (c.st.status != HK_STATUS_STOPPED) {
+    r = hk_container_signal_init(&c, sig, err);
+  }
+out:
+  hk_container_close(&c);
+  return r;
+}
+
+int hako_delete(const char *root, const char *id, bool force, struct hk_error *err) {
+  struct hk_container c;
+  int r = hk_container_open(root, id, &c, err);
+  if (r < 0) {
+    /* like runc: deleting a container that is not there is fine with --force */
+    if (force && r == -ENOENT) {
+      hk_error_clear(err);
+      return 0;
+    }
+    return r;
+  }
+  switch (c.st.status) {
+  case HK_STATUS_RUNNING:
+  case HK_STATUS_PAUSED:
+    if (!force) {
+      r = hk_error_set(err, EBUSY, "cannot delete container %s that is not stopped: %s", id,
+                       hk_status_name(c.st.status));
+      goto out;
+    }
+    /* fall through */
+  case HK_STATUS_CREATED:
+  case HK_STATUS_CREATING:
+    hk_container_signal_init(&c, SIGKILL, err);
+    hk_error_clear(err);
+    if (!hk_container_wait_gone(&c, 10000)) {
+      r = hk_error_set(err, EBUSY, "container %s: init (pid %d) did not exit after SIGKILL", id,
+                       (int)c.st.pid);
+      goto out;
+    }
+    break;
+  default:
+    break;
+  }
+  r = hk_container_destroy(root, &c, err);
+out:
+  hk_container_close(&c);
+  return r;
+}
+
+int hako_list(const char *root, struct hako_list_entry **out, size_t *n, struct hk_error *err) {
+  *out = NULL;
+  *n = 0;
+  DIR *d = opendir(root);
+  if (!d)
+    return errno == ENOENT ? 0 : hk_error_sys(err, "open state root %s", root);
+  size_t cap = 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.')
+      continue;
+    struct hk_error ignored = {0};
+    struct hk_container c;
+    if (hk_container_open(root, e->d_name, &c, &ignored) < 0)
+      continue;
+    if (*n == cap) {
+      cap = cap ? cap * 2 : 16;
+      struct hako_list_entry *ne = realloc(*out, cap * sizeof **out);
+      if (!ne) {
+        hk_container_close(&c);
+        closedir(d);
+        return hk_error_set(err, ENOMEM, "list: out of memory");
+      }
+      *out = ne;
+    }
+    struct hako_list_entry *le = &(*out)[(*n)++];
+    le->id = strdup(c.st.id);
+    le->pid = c.st.status == HK_STATUS_STOPPED ? 0 : c.st.pid;
+    le->status = strdup(hk_status_name(c.st.status));
+    le->bundle = strdup(c.st.bundle ? c.st.bundle : "");
+    le->created = strdup(c.st.created ? c.st.created : "");
+    le->owner = c.st.owner == 0 ? strdup("root") : hk_strdup_printf("%u", c.st.owner);
+    hk_container_close(&c);
+  }
+  closedir(d);
+  return 0;
+}
+
+void hako_list_free(struct hako_list_entry *e, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(e[i].id);
+    free(e[i].status);
+    free(e[i].bundle);
+    free(e[i].created);
+    free(e[i].owner);
+  }
+  free(e);
+}

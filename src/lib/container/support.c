@@ -1,0 +1,33 @@
+/* Fields hako parses but does not apply yet.  Nothing that changes isolation
+ * or security may be silently ignored, so each one fails `create`. */
+#include <errno.h>
+#include <string.h>
+
+#include "container.h"
+
+#define UNSUPPORTED(cond, path)                                                                   \
+  do {                                                                                            \
+    if (cond)                                                                                     \
+      return hk_error_set(err, ENOTSUP, "not supported yet: %s", path);                         \
+  } while (0)
+
+int hk_check_supported(const struct hk_spec *spec, struct hk_error *err) {
+  const struct hk_process *p = spec->process;
+  if (p) {
+    UNSUPPORTED(p->apparmor_profile && *p->apparmor_profile, "process.apparmorProfile");
+    UNSUPPORTED(p->selinux_label && *p->selinux_label, "process.selinuxLabel");
+    UNSUPPORTED(p->scheduler, "process.scheduler");
+    UNSUPPORTED(p->io_priority, "process.ioPriority");
+    UNSUPPORTED(p->exec_cpu_affinity, "process.execCPUAffinity");
+  }
+  const struct hk_linux *lx = spec->linux_;
+  if (lx) {
+    UNSUPPORTED(lx->n_sysctl, "linux.sysctl");
+    UNSUPPORTED(lx->n_net_devices, "linux.netDevices");
+    UNSUPPORTED(lx->intel_rdt, "linux.intelRdt");
+    UNSUPPORTED(lx->memory_policy, "linux.memoryPolicy");
+    UNSUPPORTED(lx->personality, "linux.personality");
+    UNSUPPORTED(lx->mount_label && *lx->mount_label, "linux.mountLabel");
+  }
+  return 0;
+}

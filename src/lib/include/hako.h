@@ -1,0 +1,58 @@
+/* libhako: the public API of the hako OCI runtime.
+ *
+ * Every function returns 0 or a negative errno and fills `err` with one
+ * message that names what failed (file, JSON path, syscall and path). */
+#ifndef HAKO_H
+#define HAKO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+#define HAKO_DEFAULT_ROOT "/run/hako"
+
+struct hako_create_opts {
+  const char *root;   /* state root, e.g. /run/hako */
+  const char *id;
+  const char *bundle; /* NULL: the current directory */
+  const char *pid_file;
+  const char *console_socket;
+  int preserve_fds;
+  bool no_pivot;
+  bool no_new_keyring;
+};
+
+/* create: the container is set up and waits for start. */
+int hako_create(const struct hako_create_opts *o, pid_t *init_pid, struct hk_error *err);
+int hako_start(const char *root, const char *id, struct hk_error *err);
+/* run: create + start; with detach it returns once started (*exit_status
+ * untouched), else it waits and forwards signals, *exit_status being the
+ * container's (128+N for a signal); unless keep, the container is deleted. */
+int hako_run(const struct hako_create_opts *o, bool detach, bool keep, int *exit_status,
+             struct hk_error *err);
+/* The state JSON (state-schema.json), malloc'd. */
+int hako_state(const char *root, const char *id, char **json, struct hk_error *err);
+int hako_kill(const char *root, const char *id, int sig, bool all, struct hk_error *err);
+int hako_delete(const char *root, const char *id, bool force, struct hk_error *err);
+
+struct hako_list_entry {
+  char *id;
+  pid_t pid;
+  char *status;
+  char *bundle;
+  char *created;
+  char *owner;
+};
+int hako_list(const char *root, struct hako_list_entry **out, size_t *n, struct hk_error *err);
+void hako_list_free(struct hako_list_entry *e, size_t n);
+
+/* The default config (`hako spec`), malloc'd JSON text. */
+char *hako_spec_json(bool rootless);
+/* features.json of this build, malloc'd. */
+char *hako_features_json(void);
+/* Signal name or number ("KILL", "SIGKILL", "9") -> number; -1 if unknown. */
+int hako_parse_signal(const char *s);
+
+#endif

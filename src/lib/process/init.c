@@ -1,0 +1,214 @@
+/* The container's init: runs in the cloned child, builds the container
+ * around itself, reports ready, blocks until `start`, then execs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "hooks.h"
+#include "log.h"
+#include "process.h"
+#include "rootfs.h"
+#include "security/seccomp.h"
+#include "sync.h"
+#include "tty.h"
+#include "util.h"
+
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+
+static bool has_new_ns(const struct hk_spec *spec, enum hk_ns_type t) {
+  const struct hk_namespace *ns = hk_spec_namespace(spec, t);
+  return ns && !ns->path;
+}
+
+static bool has_ns(const struct hk_spec *spec, enum hk_ns_type t) {
+  return hk_spec_namespace(spec, t) != NULL;
+}
+
+static int set_names(const struct hk_spec *spec, struct hk_error *err) {
+  if (spec->hostname) {
+    if (!has_ns(spec, HK_NS_UTS))
+      return hk_error_set(err, EINVAL, "hostname: needs a private UTS namespace");
+    if (sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+      return hk_error_sys(err, "hostname: set \"%s\"", spec->hostname);
+  }
+  if (spec->domainname) {
+    if (!has_ns(spec, HK_NS_UTS))
+      return hk_error_set(err, EINVAL, "domainname: needs a private UTS namespace");
+    if (setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+      return hk_error_sys(err, "domainname: set \"%s\"", spec->domainname);
+  }
+  return 0;
+}
+
+static int join_session_keyring(const char *id, struct hk_error *err) {
+  char name[300];
+  snprintf(name, sizeof name, "_ses.%s", id);
+  if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS &&
+      errno != EACCES && errno != EDQUOT)
+    return hk_error_sys(err, "join a new session keyring");
+  return 0;
+}
+
+/* Wait for `start`: opening the FIFO for writing blocks until `hako start`
+ * opens it for reading.  It is opened through the state dir fd, which works
+ * after pivot_root without any path of the host. */
+static int wait_for_start(int state_dirfd, struct hk_error *err) {
+  int fd;
+  do
+    fd = openat(state_dirfd, "exec.fifo", O_WRONLY | O_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0)
+    return hk_error_sys(err, "open exec.fifo");
+  if (hk_write_all(fd, "0", 1) < 0) {
+    int r = hk_error_sys(err, "write exec.fifo");
+    close(fd);
+    return r;
+  }
+  close(fd);
+  return 0;
+}
+
+static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size,
+                 struct hk_error *err) {
+  const struct hk_spec *spec = l->spec;
+  const struct hk_process *p = spec->process;
+  struct hk_sync_msg msg;
+  int r = hk_sync_expect(sync_fd, HK_SYNC_GO, &msg, "init", err);
+  if (r < 0)
+    return r;
+
+  char self_cgroup[8192] = "";
+  int cfd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+  if (cfd >= 0) {
+    ssize_t n = hk_read_all(cfd, self_cgroup, sizeof self_cgroup - 1);
+    self_cgroup[n > 0 ? n : 0] = 0;
+    close(cfd);
+  }
+  /* joined to its cgroup by now, so the namespace root is the container's cgroup */
+  if (has_new_ns(spec, HK_NS_CGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+    return hk_error_sys(err, "unshare the cgroup namespace");
+  if (setsid() < 0)
+    return hk_error_sys(err, "setsid");
+  /* in a user namespace cloned directly, become its root now that the maps
+   * exist (the intermediate of the slow path already did) */
+  if (has_new_ns(spec, HK_NS_USER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+    return hk_error_sys(err, "become root in the user namespace (is 0 mapped?)");
+
+  struct hk_rootfs_ctx rctx = {
+      .spec = spec,
+      .rootfs = l->rootfs,
+      .bundle = l->bundle,
+      .no_pivot = l->no_pivot,
+      .userns = has_ns(spec, HK_NS_USER),
+      .cgroupns = has_ns(spec, HK_NS_CGROUP),
+      .self_cgroup = self_cgroup,
+  };
+  r = hk_rootfs_prepare(&rctx, err);
+  if (r < 0)
+    return r;
+  if (spec->hooks.prestart.n || spec->hooks.create_runtime.n) {
+    r = hk_sync_send(sync_fd, HK_SYNC_RUN_HOOKS, 0, NULL, -1);
+    if (r < 0)
+      return hk_error_set(err, -r, "init: ask for createRuntime hooks: %s", strerror(-r));
+    r = hk_sync_expect(sync_fd, HK_SYNC_HOOKS_DONE, &msg, "init", err);
+    if (r < 0)
+      return r;
+  }
+  r = hk_hooks_run(&spec->hooks.create_container, "hooks.createContainer", l->hook_state_json,
+                   err);
+  if (r < 0)
+    return r;
+  r = hk_rootfs_finish(&rctx, err);
+  if (r < 0)
+    return r;
+  r = set_names(spec, err);
+  if (r < 0)
+    return r;
+  if (p->terminal) {
+    if (l->console_fd < 0)
+      return hk_error_set(err, EINVAL, "process.terminal is true but no --console-socket given");
+    r = hk_console_setup(l->console_fd, p->has_console_size ? p->console_height : 0,
+                         p->has_console_size ? p->console_width : 0, err);
+    if (r < 0)
+      return r;
+    close(l->console_fd);
+    l->console_fd = -1;
+  }
+  r = hk_apply_rlimits(p, err);
+  if (r < 0)
+    return r;
+  if (!l->no_new_keyring) {
+    r = join_session_keyring(l->id, err);
+    if (r < 0)
+      return r;
+  }
+  if (chdir(p->cwd) < 0)
+    return hk_error_sys(err, "process.cwd: chdir to %s", p->cwd);
+  r = hk_find_executable(p->args[0], p->env, p->n_env, exe, exe_size, err);
+  if (r < 0)
+    return r;
+  r = hk_fds_cloexec_from(3 + l->preserve_fds, err);
+  if (r < 0)
+    return r;
+  /* A notify listener must reach the launcher before it exits, so such a
+   * filter is loaded now (runc does the same); the steps after it must be
+   * syscalls the filter lets through.  Any other filter waits until just
+   * before execve. */
+  if (l->seccomp && hk_seccomp_uses_notify(l->seccomp)) {
+    int notify_fd = -1;
+    r = hk_seccomp_load(l->seccomp, &notify_fd, err);
+    if (r < 0)
+      return r;
+    r = hk_sync_send(sync_fd, HK_SYNC_SECCOMP_FD, 0, NULL, notify_fd);
+    close(notify_fd);
+    if (r < 0)
+      return hk_error_set(err, -r, "send the seccomp listener fd: %s", strerror(-r));
+    r = hk_sync_expect(sync_fd, HK_SYNC_SECCOMP_DONE, &msg, "init", err);
+    if (r < 0)
+      return r;
+  }
+  return 0;
+}
+
+_Noreturn void hk_init_main(struct hk_launch *l, int sync_fd) {
+  struct hk_error err = {0};
+  char exe[4096];
+  const struct hk_process *p = l->spec->process;
+  /* nothing in the container may ptrace or open /proc/1/exe of the runtime
+   * before execve replaces it */
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+    hk_error_sys(&err, "prctl(PR_SET_DUMPABLE)");
+    goto fail;
+  }
+  if (setup(l, sync_fd, exe, sizeof exe, &err) < 0)
+    goto fail;
+  if (hk_sync_send(sync_fd, HK_SYNC_READY, 0, NULL, -1) < 0)
+    _exit(1);
+  close(sync_fd);
+  sync_fd = -1;
+  if (wait_for_start(l->state_dirfd, &err) < 0)
+    goto fail;
+  close(l->state_dirfd);
+  if (hk_hooks_run(&l->spec->hooks.start_container, "hooks.startContainer", l->hook_state_json,
+                   &err) < 0)
+    goto fail;
+  const struct hk_seccomp_filter *late_filter =
+      l->seccomp && !hk_seccomp_uses_notify(l->seccomp) ? l->seccomp : NULL;
+  if (hk_finalize_process(p, &l->caps, late_filter, l->setgroups_denied, &err) < 0)
+    goto fail;
+  execve(exe, p->args, p->env);
+  hk_error_sys(&err, "exec %s", exe);
+fail:
+  if (sync_fd >= 0)
+    hk_sync_send_error(sync_fd, &err);
+  else
+    hk_log(HK_LOG_ERROR, "%s", err.msg);
+  _exit(127);
+}

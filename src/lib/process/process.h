@@ -1,0 +1,62 @@
+/* The process chain of `create`: launcher -> (intermediate) -> init.
+ *
+ * The launcher is the hako CLI process.  When the config joins no namespace
+ * by path and asks for no time namespace, the launcher clones init directly
+ * with every new namespace flag (one process fewer).  Otherwise it clones an
+ * intermediate that joins the given namespaces (user first), unshares the
+ * rest, writes time offsets and forks init, which is then pid 1 of the new
+ * pid namespace.  Init never re-execs hako: it is the forked child. */
+#ifndef HAKO_PROCESS_H
+#define HAKO_PROCESS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "security/caps.h"
+#include "error.h"
+#include "spec.h"
+
+struct hk_cgroup;
+struct hk_seccomp_filter;
+
+struct hk_launch {
+  const struct hk_spec *spec;
+  const char *id;
+  const char *bundle; /* absolute */
+  const char *rootfs; /* absolute */
+  int state_dirfd;    /* init blocks on <state dir>/exec.fifo through it */
+  int lock_fd;        /* the launcher's locked state dir fd: closed in the child */
+  int console_fd;     /* connected --console-socket, or -1 */
+  int preserve_fds;
+  bool no_pivot;
+  bool no_new_keyring;
+  bool setgroups_denied; /* /proc/<pid>/setgroups is "deny" (rootless user namespace) */
+  struct hk_caps caps;
+  struct hk_seccomp_filter *seccomp;
+  const char *seccomp_listener_state; /* state JSON for the seccomp agent */
+  struct hk_cgroup *cgroup;
+  char *hook_state_json; /* container state (status "creating") for hooks' stdin */
+};
+
+/* Start the chain and wait until init is ready (blocked until start).
+ * On success *init_pid is init's pid as this process sees it.  On failure
+ * every process of the chain is killed and reaped. */
+int hk_launch_create(struct hk_launch *l, pid_t *init_pid, struct hk_error *err);
+
+/* The container's process: everything from rootfs to waiting for start and
+ * execve.  Runs in the cloned child; never returns. */
+_Noreturn void hk_init_main(struct hk_launch *l, int sync_fd);
+
+/* Find args[0] the way execvp would, in PATH of env (or a default PATH).
+ * Errors use runc's wording, which podman maps to exit codes 126/127. */
+int hk_find_executable(const char *file, char *const *env, size_t n_env, char *out, size_t size,
+                       struct hk_error *err);
+/* setgroups/setresgid/setresuid, capabilities, umask, no_new_privs,
+ * seccomp: the last steps before execve. */
+int hk_finalize_process(const struct hk_process *p, const struct hk_caps *caps,
+                        const struct hk_seccomp_filter *seccomp, bool setgroups_denied,
+                        struct hk_error *err);
+/* Apply process.rlimits. */
+int hk_apply_rlimits(const struct hk_process *p, struct hk_error *err);
+
+#endif

@@ -1,0 +1,101 @@
+#include "sync.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+int hk_sync_pair(int fds[2], struct hk_error *err) {
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+    return hk_error_sys(err, "create sync socketpair");
+  return 0;
+}
+
+int hk_sync_send(int sock, uint32_t type, int32_t value, const char *text, int fd) {
+  struct hk_sync_msg msg = {.type = type, .value = value};
+  size_t len = 8;
+  if (text) {
+    size_t tl = strnlen(text, sizeof msg.text - 1);
+    memcpy(msg.text, text, tl);
+    len += tl + 1;
+  }
+  struct iovec iov = {.iov_base = &msg, .iov_len = len};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } control;
+  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+  if (fd >= 0) {
+    memset(&control, 0, sizeof control);
+    mh.msg_control = control.buf;
+    mh.msg_controllen = sizeof control.buf;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  }
+  for (;;) {
+    ssize_t n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+    if (n >= 0)
+      return 0;
+    if (errno != EINTR)
+      return -errno;
+  }
+}
+
+int hk_sync_recv(int sock, struct hk_sync_msg *msg, int *fd) {
+  if (fd)
+    *fd = -1;
+  memset(msg, 0, sizeof *msg);
+  struct iovec iov = {.iov_base = msg, .iov_len = sizeof *msg};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } control;
+  struct msghdr mh = {.msg_iov = &iov,
+                      .msg_iovlen = 1,
+                      .msg_control = control.buf,
+                      .msg_controllen = sizeof control.buf};
+  ssize_t n;
+  do
+    n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return -errno;
+  if (n == 0)
+    return -EPIPE;
+  msg->text[sizeof msg->text - 1] = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      int got;
+      memcpy(&got, CMSG_DATA(c), sizeof got);
+      if (fd)
+        *fd = got;
+      else
+        close(got);
+    }
+  }
+  return 0;
+}
+
+int hk_sync_expect(int sock, uint32_t type, struct hk_sync_msg *msg, const char *what,
+                   struct hk_error *err) {
+  int r = hk_sync_recv(sock, msg, NULL);
+  if (r == -EPIPE)
+    return hk_error_set(err, EPIPE, "%s: the container process exited unexpectedly", what);
+  if (r < 0)
+    return hk_error_set(err, -r, "%s: read sync channel: %s", what, strerror(-r));
+  if (msg->type == HK_SYNC_ERROR)
+    return hk_error_set(err, msg->value > 0 ? msg->value : EIO, "%s", msg->text);
+  if (msg->type != type)
+    return hk_error_set(err, EPROTO, "%s: unexpected sync message %u (wanted %u)", what,
+                        msg->type, type);
+  return 0;
+}
+
+void hk_sync_send_error(int sock, const struct hk_error *err) {
+  hk_sync_send(sock, HK_SYNC_ERROR, err->code ? err->code : EIO,
+               err->msg[0] ? err->msg : "unknown error", -1);
+}

@@ -1,0 +1,85 @@
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "util.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+char *hk_strdup_printf(const char *fmt, ...) {
+  va_list ap;
+  char *s = NULL;
+  va_start(ap, fmt);
+  int n = vasprintf(&s, fmt, ap);
+  va_end(ap);
+  return n < 0 ? NULL : s;
+}
+
+int hk_parse_long(const char *s, long *out) {
+  if (!s || !*s)
+    return -EINVAL;
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || *end)
+    return -EINVAL;
+  *out = v;
+  return 0;
+}
+
+bool hk_str_has_prefix(const char *s, const char *prefix) {
+  return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+unsigned long long hk_proc_start_time(pid_t pid) {
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0)
+    return 0;
+  buf[n] = 0;
+  /* comm may hold spaces and parentheses: fields are counted after the last ')' */
+  char *p = strrchr(buf, ')');
+  if (!p)
+    return 0;
+  p++;
+  /* after ')' comes field 3 (state); starttime is field 22 */
+  for (int field = 3; field < 22 && p; field++) {
+    p = strchr(p + 1, ' ');
+  }
+  if (!p)
+    return 0;
+  return strtoull(p + 1, NULL, 10);
+}
+
+int hk_fds_cloexec_from(int from, struct hk_error *err) {
+  if (syscall(SYS_close_range, (unsigned)from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+    return 0;
+  DIR *d = opendir("/proc/self/fd");
+  if (!d)
+    return hk_error_sys(err, "open /proc/self/fd");
+  int self = dirfd(d);
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    long fd;
+    if (hk_parse_long(e->d_name, &fd) < 0 || fd < from || fd == self)
+      continue;
+    int flags = fcntl((int)fd, F_GETFD);
+    if (flags >= 0)
+      fcntl((int)fd, F_SETFD, flags | FD_CLOEXEC);
+  }
+  closedir(d);
+  return 0;
+}

@@ -1,0 +1,51 @@
+/* Small helpers for fds, files and strings used across libhako. */
+#ifndef HAKO_UTIL_H
+#define HAKO_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "error.h"
+
+static inline void hk_closep(int *fd) {
+  if (*fd >= 0)
+    close(*fd);
+}
+static inline void hk_freep(void *p) { free(*(void **)p); }
+#define _cleanup_close_ __attribute__((cleanup(hk_closep)))
+#define _cleanup_free_ __attribute__((cleanup(hk_freep)))
+
+/* Returns the fd and sets *fd to -1, for handing ownership out of a cleanup scope. */
+static inline int hk_take_fd(int *fd) {
+  int r = *fd;
+  *fd = -1;
+  return r;
+}
+
+/* Read a whole file (at most max bytes) into a NUL-terminated heap buffer. */
+int hk_read_file(const char *path, size_t max, char **out, size_t *len, struct hk_error *err);
+int hk_read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len,
+                    struct hk_error *err);
+/* Write data to dir/name atomically: temp file in the same dir, fsync-free, rename. */
+int hk_write_file_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                         struct hk_error *err);
+/* Write a string to an existing file (procfs, cgroupfs), reporting path on failure. */
+int hk_write_string(const char *path, const char *data, struct hk_error *err);
+int hk_write_string_at(int dirfd, const char *path, const char *data, struct hk_error *err);
+/* Full-length read/write on a fd, retrying on EINTR and short counts. */
+ssize_t hk_write_all(int fd, const void *buf, size_t len);
+ssize_t hk_read_all(int fd, void *buf, size_t len);
+int hk_mkdir_p(const char *path, mode_t mode, struct hk_error *err);
+char *hk_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Parse a decimal integer, whole string only. */
+int hk_parse_long(const char *s, long *out);
+bool hk_str_has_prefix(const char *s, const char *prefix);
+/* Process start time (field 22 of /proc/<pid>/stat), to detect pid reuse; 0 if gone. */
+unsigned long long hk_proc_start_time(pid_t pid);
+/* Make every fd >= from close-on-exec (close_range with CLOSE_RANGE_CLOEXEC, or a /proc walk). */
+int hk_fds_cloexec_from(int from, struct hk_error *err);
+
+#endif
