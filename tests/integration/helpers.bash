@@ -421,3 +421,52 @@ stdout_of() {
 run_container() {
 	hako run --bundle "$BUNDLE" "$@" "$CID" </dev/null
 }
+
+# --- console socket ----------------------------------------------------------
+
+# start_recvtty SOCKET OUTFILE: listen on the AF_UNIX SOCKET for a runtime's
+# --console-socket connection, take the pty master it sends (SCM_RIGHTS) and
+# copy everything read from it to OUTFILE (\r removed) until the container
+# side closes.  Runs in the background; $RECVTTY_PID is its pid.
+start_recvtty() {
+	local sock="$1" out="$2"
+	requires_python3
+	cat >"$BATS_TEST_TMPDIR/recvtty.py" <<-'PY'
+		import os, socket, sys
+		path, out = sys.argv[1], sys.argv[2]
+		srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+		srv.bind(path)
+		srv.listen(1)
+		conn, _ = srv.accept()
+		msg, fds, flags, addr = socket.recv_fds(conn, 4096, 4)
+		if not fds:
+		    sys.exit("recvtty: no fd received")
+		master = fds[0]
+		with open(out + ".name", "w") as f:
+		    f.write(msg.decode(errors="replace"))
+		with open(out, "wb") as f:
+		    while True:
+		        try:
+		            data = os.read(master, 4096)
+		        except OSError:  # EIO: every slave fd is closed
+		            break
+		        if not data:
+		            break
+		        f.write(data.replace(b"\r", b""))
+		        f.flush()
+	PY
+	"$PYTHON3" "$BATS_TEST_TMPDIR/recvtty.py" "$sock" "$out" </dev/null 2>"$out.err" &
+	RECVTTY_PID=$!
+	HELPER_PIDS+=("$RECVTTY_PID")
+	local deadline=$((SECONDS + WAIT_TIMEOUT))
+	while [ ! -S "$sock" ]; do
+		[ "$SECONDS" -le "$deadline" ] || fail "recvtty did not listen on $sock"
+		sleep 0.02
+	done
+}
+
+# wait_recvtty: wait for the receiver to see the end of the pty output.
+wait_recvtty() {
+	wait_pid_gone "$RECVTTY_PID"
+	wait "$RECVTTY_PID" 2>/dev/null || true
+}

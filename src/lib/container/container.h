@@ -28,6 +28,10 @@ bool hk_container_wait_gone(const struct hk_container *c, int timeout_ms);
 int hk_container_destroy(const char *root, struct hk_container *c, struct hk_error *err);
 /* Refuse configs that ask for what this build does not do yet. */
 int hk_check_supported(const struct hk_spec *spec, struct hk_error *err);
+/* Device cgroup rules: deny all, the config's, runc's defaults, linux.devices.
+ * The array borrows strings from spec; free only the array. */
+int hk_device_rules_build(const struct hk_spec *spec, struct hk_device_rule **out, size_t *n,
+                          struct hk_error *err);
 /* RFC 3339 timestamp with nanoseconds, UTC. */
 void hk_now_rfc3339(char *buf, size_t size);
 

@@ -66,7 +66,8 @@ static int validate(const struct hk_spec *spec, struct hk_error *err) {
       return fd;
     close(fd);
   }
-  return hk_check_supported(spec, err);
+  int r = hk_sysctl_validate(spec, err);
+  return r < 0 ? r : hk_check_supported(spec, err);
 }
 
 static int write_pid_file(const char *path, pid_t pid, struct hk_error *err) {
@@ -191,6 +192,22 @@ static int make_fifo(struct create_ctx *c, struct hk_error *err) {
   return 0;
 }
 
+/* The cgroup gets the config's resources with the full device rule list. */
+static int create_cgroup(struct create_ctx *c, const char *id, struct hk_error *err) {
+  struct hk_device_rule *rules;
+  size_t n;
+  int r = hk_device_rules_build(c->spec, &rules, &n, err);
+  if (r < 0)
+    return r;
+  struct hk_resources empty = {0};
+  struct hk_resources res = c->spec->linux_->resources ? *c->spec->linux_->resources : empty;
+  res.devices = rules;
+  res.n_devices = n;
+  r = hk_cgroup_create(c->spec->linux_->cgroups_path, id, &res, &c->cgroup, err);
+  free(rules);
+  return r;
+}
+
 static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid_t *init_pid,
                      struct hk_error *err) {
   int r = hk_state_validate_id(o->id, err);
@@ -243,8 +260,7 @@ static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid
   r = hk_state_save(c->dirfd, &c->st, err);
   if (r < 0)
     return r;
-  r = hk_cgroup_create(c->spec->linux_->cgroups_path, o->id, c->spec->linux_->resources,
-                       &c->cgroup, err);
+  r = create_cgroup(c, o->id, err);
   if (r < 0)
     return r;
   char *cgtext = hk_cgroup_serialize(c->cgroup);

@@ -56,6 +56,10 @@ int hk_find_executable(const char *file, char *const *env, size_t n_env, char *o
 int hk_finalize_process(const struct hk_process *p, const struct hk_caps *caps,
                         const struct hk_seccomp_filter *seccomp, bool setgroups_denied,
                         struct hk_error *err);
+/* linux.sysctl: validate (launcher, before anything exists) and apply (init,
+ * after pivot_root, through the container's procfs). */
+int hk_sysctl_validate(const struct hk_spec *spec, struct hk_error *err);
+int hk_sysctl_apply(const struct hk_spec *spec, struct hk_error *err);
 /* Apply process.rlimits. */
 int hk_apply_rlimits(const struct hk_process *p, struct hk_error *err);
 
