@@ -87,10 +87,18 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
 
 int cli_expect_args(const char *cmd, int argc, char **argv, int first, int min, int max) {
   int n = argc - first;
-  if (n < min)
-    return cli_usage_error(cmd, "missing container id");
-  if (max >= 0 && n > max)
-    return cli_usage_error(cmd, "unexpected argument \"%s\"", argv[first + max]);
+  /* runc's wording, which scripts and engines may match on */
+  if (n < min || (max >= 0 && n > max)) {
+    struct hk_error err = {0};
+    if (min == max)
+      hk_error_set(&err, EINVAL, "\"%s\" requires exactly %d argument(s)", cmd, min);
+    else if (n < min)
+      hk_error_set(&err, EINVAL, "\"%s\" requires a minimum of %d argument(s)", cmd, min);
+    else
+      hk_error_set(&err, EINVAL, "\"%s\" requires a maximum of %d argument(s) (got \"%s\")",
+                   cmd, max, argv[first + max]);
+    return cli_fail(&err);
+  }
   return 0;
 }
 

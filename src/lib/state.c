@@ -22,17 +22,17 @@ static bool id_char_ok(unsigned char c) {
 int hk_state_validate_id(const char *id, struct hk_error *err) {
   size_t len = strlen(id);
   if (len == 0)
-    return hk_error_set(err, EINVAL, "invalid container id: empty");
+    return hk_error_set(err, EINVAL, "invalid container ID format: empty");
   if (len > 255)
-    return hk_error_set(err, EINVAL, "invalid container id: longer than 255 characters");
+    return hk_error_set(err, EINVAL, "invalid container ID format: longer than 255 characters");
   if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
-    return hk_error_set(err, EINVAL, "invalid container id \"%s\"", id);
+    return hk_error_set(err, EINVAL, "invalid container ID format: \"%s\"", id);
   /* runc's rule: letters, digits and _ + - . only; that also excludes '/' and control chars */
   for (const unsigned char *p = (const unsigned char *)id; *p; p++)
     if (!id_char_ok(*p))
       return hk_error_set(err, EINVAL,
-                          "invalid container id: character 0x%02x at offset %zu is not allowed "
-                          "(use [a-zA-Z0-9_+.-])",
+                          "invalid container ID format: character 0x%02x at offset %zu is not "
+                          "allowed (use [a-zA-Z0-9_+.-])",
                           *p, (size_t)(p - (const unsigned char *)id));
   return 0;
 }
@@ -59,7 +59,7 @@ int hk_state_create_dir(const char *root, const char *id, struct hk_error *err) 
     return rootfd;
   if (mkdirat(rootfd, id, 0700) < 0) {
     if (errno == EEXIST)
-      return hk_error_set(err, EEXIST, "container \"%s\" already exists", id);
+      return hk_error_set(err, EEXIST, "container with given ID already exists: %s", id);
     return hk_error_sys(err, "create state dir %s/%s", root, id);
   }
   int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -75,7 +75,7 @@ int hk_state_open_dir(const char *root, const char *id, struct hk_error *err) {
   int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT)
-      return hk_error_set(err, ENOENT, "container \"%s\" does not exist", id);
+      return hk_error_set(err, ENOENT, "container does not exist: %s", id);
     return hk_error_sys(err, "open state root %s", root);
   }
   int dfd = openat(fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -84,7 +84,7 @@ int hk_state_open_dir(const char *root, const char *id, struct hk_error *err) {
   if (dfd < 0) {
     errno = saved;
     if (errno == ENOENT || errno == ENOTDIR)
-      return hk_error_set(err, ENOENT, "container \"%s\" does not exist", id);
+      return hk_error_set(err, ENOENT, "container does not exist: %s", id);
     return hk_error_sys(err, "open state dir %s/%s", root, id);
   }
   return dfd;
@@ -176,7 +176,11 @@ static json_t *state_object(const struct hk_state *st) {
     json_decref(annotations);
     return NULL;
   }
-  json_object_set_new(o, "annotations", annotations);
+  /* like runc, an empty annotations object is left out */
+  if (json_object_size(annotations))
+    json_object_set_new(o, "annotations", annotations);
+  else
+    json_decref(annotations);
   return o;
 }
 

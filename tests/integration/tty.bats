@@ -79,7 +79,7 @@ run_with_console() {
 	run create_container
 	assert_failure
 	run stderr_of
-	assert_output --partial "console-socket"
+	assert_output --partial "console socket"
 	assert_no_leaks
 }
 
@@ -90,6 +90,6 @@ run_with_console() {
 	run create_container "$CID" --console-socket "$SOCK"
 	assert_failure
 	run stderr_of
-	assert_output --partial "console-socket"
+	assert_output --partial "console socket"
 	assert_no_leaks
 }

@@ -64,6 +64,22 @@ static int leave_out(unsigned flags, struct hk_error *err, const char *fmt, ...)
   return 0;
 }
 
+/* Like leave_out(), for what runc drops silently (configs from `runc spec`
+ * list ambient caps that are not inheritable): a debug line only. */
+static int leave_out_quietly(unsigned flags, struct hk_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int leave_out_quietly(unsigned flags, struct hk_error *err, const char *fmt, ...) {
+  char msg[HK_ERROR_MAX];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (flags & HK_CAPS_STRICT)
+    return hk_error_set(err, EINVAL, "%s", msg);
+  hk_debug("%s; leaving it out", msg);
+  return 0;
+}
+
 static int names_to_mask(const char *set_name, char *const *names, size_t n, uint64_t granted,
                          unsigned flags, struct hk_caps *out, uint64_t *mask,
                          struct hk_error *err) {
@@ -146,7 +162,7 @@ int hk_caps_from_spec_ex(const struct hk_capabilities *spec_caps, unsigned flags
   /* capset(2) refuses a new inheritable cap outside the bounding set. */
   extra = out->inheritable & ~out->bounding;
   if (extra) {
-    int r = leave_out(flags, err,
+    int r = leave_out_quietly(flags, err,
                       "process.capabilities.inheritable: %s is not in the bounding set, so it "
                       "cannot be inheritable",
                       first_cap_name(extra));
@@ -157,7 +173,7 @@ int hk_caps_from_spec_ex(const struct hk_capabilities *spec_caps, unsigned flags
   /* The kernel raises an ambient cap only when it is permitted and inheritable. */
   extra = out->ambient & ~(out->permitted & out->inheritable);
   if (extra) {
-    int r = leave_out(flags, err,
+    int r = leave_out_quietly(flags, err,
                       "process.capabilities.ambient: %s is not both permitted and inheritable, "
                       "so it cannot be ambient",
                       first_cap_name(extra));
