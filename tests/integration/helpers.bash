@@ -242,6 +242,18 @@ teardown_common() {
 			"$HAKO" --root "$STATE_ROOT" delete --force "$id" >/dev/null 2>&1 || true
 		done
 	fi
+	# Processes a broken runtime left in the bundle (the container's own;
+	# ended by pid), and the cgroups named after this test's ids.
+	if [ -n "${BUNDLE:-}" ]; then
+		for pid in $(procs_in_bundle); do
+			kill -9 "$pid" 2>/dev/null || true
+		done
+	fi
+	if [ -n "${CID:-}" ]; then
+		for mnt in $(find /sys/fs/cgroup -maxdepth 6 -depth -type d -name "$CID*" 2>/dev/null); do
+			rmdir "$mnt" 2>/dev/null || true
+		done
+	fi
 	# Host helper processes this test started.
 	for pid in "${HELPER_PIDS[@]}"; do
 		kill -9 "$pid" 2>/dev/null || true

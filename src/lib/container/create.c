@@ -288,11 +288,11 @@ static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid
   l.state_dirfd = init_dirfd;
   l.lock_fd = c->dirfd;
   l.cgroup = c->cgroup;
-  _cleanup_free_ char *hook_state = creating_state_json(&c->st);
-  l.hook_state_json = hook_state;
-  l.seccomp_listener_state = hook_state;
+  l.state = &c->st;
+  l.hook_state_json = creating_state_json(&c->st);
   pid_t pid;
   r = hk_launch_create(&l, &pid, err);
+  free(l.hook_state_json);
   if (r < 0)
     return r;
   c->st.pid = pid;

@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -83,6 +84,11 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size,
   int r = hk_sync_expect(sync_fd, HK_SYNC_GO, &msg, "init", err);
   if (r < 0)
     return r;
+  if (l->state) {
+    l->state->pid = msg.value;
+    free(l->hook_state_json);
+    l->hook_state_json = hk_state_to_json(l->state, false);
+  }
 
   char self_cgroup[8192] = "";
   int cfd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);

@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -177,7 +178,12 @@ static int serve_init(struct hk_launch *l, int sock, struct hk_error *err) {
       break;
     case HK_SYNC_SECCOMP_FD: {
       const struct hk_seccomp *sc = l->spec->linux_->seccomp;
-      r = hk_seccomp_send_notify_fd(sc->listener_path, fd, l->seccomp_listener_state, err);
+      pid_t pid = l->state ? l->state->pid : 0;
+      char *msg_json = hk_seccomp_process_state_json(l->spec->oci_version, pid,
+                                                     sc->listener_metadata,
+                                                     l->hook_state_json, err);
+      r = msg_json ? hk_seccomp_send_notify_fd(sc->listener_path, fd, msg_json, err) : -EINVAL;
+      free(msg_json);
       close(fd);
       if (r < 0)
         return r;
@@ -256,7 +262,13 @@ int hk_launch_create(struct hk_launch *l, pid_t *init_pid, struct hk_error *err)
       goto fail;
     }
   }
-  if (hk_sync_send(sock, HK_SYNC_GO, 0, NULL, -1) < 0) {
+  if (l->state) {
+    /* hooks see the container's pid (the host's view) */
+    l->state->pid = init;
+    free(l->hook_state_json);
+    l->hook_state_json = hk_state_to_json(l->state, false);
+  }
+  if (hk_sync_send(sock, HK_SYNC_GO, init, NULL, -1) < 0) {
     r = hk_error_set(err, EPIPE, "the container's init exited before it started");
     goto fail;
   }

@@ -15,6 +15,7 @@
 #include "security/caps.h"
 #include "error.h"
 #include "spec.h"
+#include "state.h"
 
 struct hk_cgroup;
 struct hk_seccomp_filter;
@@ -33,9 +34,9 @@ struct hk_launch {
   bool setgroups_denied; /* /proc/<pid>/setgroups is "deny" (rootless user namespace) */
   struct hk_caps caps;
   struct hk_seccomp_filter *seccomp;
-  const char *seccomp_listener_state; /* state JSON for the seccomp agent */
   struct hk_cgroup *cgroup;
-  char *hook_state_json; /* container state (status "creating") for hooks' stdin */
+  struct hk_state *state; /* rebuilt into hook_state_json once init's pid is known */
+  char *hook_state_json;  /* container state for hooks' stdin; owned by hk_launch */
 };
 
 /* Start the chain and wait until init is ready (blocked until start).
