@@ -45,6 +45,7 @@ echo 'root:x:0:' >"$rootfs/etc/group"
 
 # config.json: hako's default spec, with the demo's command
 (cd "$tmp/bundle" && "$HAKO" spec)
+# shellcheck disable=SC2016 # expanded by the container's shell
 script='echo hostname=$(hostname); echo uid=$(id -u); echo cmdline=$(tr "\0" " " </proc/1/cmdline)'
 jq --arg s "$script" '.process.args = ["sh", "-c", $s] | .process.terminal = false
 	| .hostname = "hako-demo"' "$tmp/bundle/config.json" >"$tmp/config.json"

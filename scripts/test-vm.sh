@@ -9,7 +9,7 @@
 # and the host's root filesystem are).
 set -uo pipefail
 
-cd "$(dirname "$(readlink -f "$0")")/.."
+cd "$(dirname "$(readlink -f "$0")")/.." || exit 1
 VM=${RUN_IN_VM:-../shared/vm/run-in-vm}
 
 if [ ! -x "$VM" ]; then

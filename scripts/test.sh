@@ -14,7 +14,7 @@
 # Exit status: 0 when nothing failed, 1 otherwise.
 set -uo pipefail
 
-cd "$(dirname "$(readlink -f "$0")")/.."
+cd "$(dirname "$(readlink -f "$0")")/.." || exit 1
 ROOT=$PWD
 
 ASAN=0 DEPS=1 UNIT=1 INTEG=1 EXTRA=1 FILES=()
@@ -66,6 +66,7 @@ fi
 
 if [ $ASAN = 1 ]; then
 	BUILD=${BUILD_DIR:-build-asan}
+	# shellcheck disable=SC2054 # the comma is meson's
 	SETUP=(-Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false)
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

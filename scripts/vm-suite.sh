@@ -5,7 +5,7 @@
 #   N passed, N failed, N skipped
 set -uo pipefail
 
-cd "$(dirname "$(readlink -f "$0")")/.."
+cd "$(dirname "$(readlink -f "$0")")/.." || exit 1
 export HAKO=${HAKO:-$PWD/build/hako}
 export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 export TERM=dumb NO_COLOR=1

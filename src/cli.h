@@ -48,5 +48,6 @@ CLI_DECLARE(cmd_delete);
 CLI_DECLARE(cmd_list);
 CLI_DECLARE(cmd_spec);
 CLI_DECLARE(cmd_features);
+CLI_DECLARE(cmd_exec);
 
 #endif

@@ -30,6 +30,24 @@ static const struct cli_command commands[] = {
      "      --no-pivot          do not use pivot_root\n"
      "      --no-new-keyring    keep the caller's session keyring\n", cmd_run},
     {"state", "print the state of a container", "", cmd_state},
+    {"exec", "run a process in a running container",
+     "  -p, --process FILE      process.json to run (instead of ARGS)\n"
+     "  -t, --tty               allocate a terminal (needs --console-socket)\n"
+     "      --console-socket S  unix socket that receives the pty master\n"
+     "  -d, --detach            do not wait for the process\n"
+     "      --pid-file F        write the process's pid to F\n"
+     "      --cwd DIR           working directory\n"
+     "  -e, --env KEY=VALUE     add an environment variable (repeatable)\n"
+     "  -u, --user UID[:GID]    run as this user\n"
+     "  -g, --additional-gids G additional groups (repeatable, comma lists)\n"
+     "  -c, --cap CAP           add a capability (not inheritable; repeatable)\n"
+     "      --no-new-privs      set no_new_privs\n"
+     "      --apparmor P        AppArmor profile (not supported yet)\n"
+     "      --process-label L   SELinux label (not supported yet)\n"
+     "      --preserve-fds N    pass N extra fds (from 3)\n"
+     "      --ignore-paused     exec even into a paused container\n"
+     "      --cgroup SUBPATH    sub-cgroup to join (not supported yet)\n",
+     cmd_exec},
     {"kill", "send a signal to a container",
      "  -a, --all               signal every process of the container\n"
      "  SIGNAL                  name or number, with or without SIG (default: TERM)\n",

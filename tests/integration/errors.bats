@@ -37,7 +37,6 @@ assert_one_error_line() {
 	if ! is_runc; then
 		[ "$n" -eq 1 ] || fail "expected one error line, got $n: $output"
 	fi
-	assert_output --partial "error"
 }
 
 # Nothing of the failed container is left.
@@ -63,7 +62,7 @@ assert_nothing_left() {
 	create_fails
 	assert_one_error_line
 	assert_output --partial "no-such-source"
-	assert_output --partial "no such file or directory"
+	assert_output --regexp '[Nn]o such file or directory'
 	assert_nothing_left
 }
 
@@ -113,7 +112,8 @@ assert_nothing_left() {
 	update_config '.process.cwd = "relative/dir"'
 	create_fails
 	assert_one_error_line
-	assert_output --partial "Cwd must be an absolute path"
+	# runc: Cwd must be an absolute path
+	assert_output --regexp '[Aa]bsolute path'
 	assert_nothing_left
 }
 
@@ -121,7 +121,8 @@ assert_nothing_left() {
 	update_config '.process.args = []'
 	create_fails
 	assert_one_error_line
-	assert_output --partial "args must not be empty"
+	# runc: args must not be empty
+	assert_output --regexp 'args.*must not be empty'
 	assert_nothing_left
 }
 
@@ -137,7 +138,8 @@ assert_nothing_left() {
 	echo '{"ociVersion": "1.0.2", bad' >"$BUNDLE/config.json"
 	create_fails
 	assert_one_error_line
-	assert_output --partial "invalid character"
+	# runc: invalid character 'b' looking for beginning of object key string
+	assert_output --regexp 'invalid (character|JSON)'
 	assert_nothing_left
 }
 
@@ -169,7 +171,6 @@ assert_nothing_left() {
 }
 
 @test "bundle that does not exist" {
-	BUNDLE_SAVED="$BUNDLE"
 	run hako create --bundle "$BATS_TEST_TMPDIR/no-such-bundle" "$CID" </dev/null
 	assert_failure
 	assert_equal "$(count_lines "$output")" 1

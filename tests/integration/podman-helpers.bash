@@ -87,9 +87,10 @@ podman_teardown_sandbox() {
 	# Unmount whatever podman left mounted under the sandbox (shm, storage mounts),
 	# deepest first. Only mounts below our own temporary directory are touched.
 	local m
-	for m in $(awk -v d="$PODMAN_TMP/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
-		umount -l "$m" 2>/dev/null || true
-	done
+	awk -v d="$PODMAN_TMP/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+		while read -r m; do
+			umount -l "$m" 2>/dev/null || true
+		done
 	if awk -v d="$PODMAN_TMP/" 'index($5, d) == 1 { f = 1 } END { exit !f }' /proc/self/mountinfo; then
 		echo "# podman sandbox: mounts left under $PODMAN_TMP, not removed" >&3
 		return 0

@@ -3,6 +3,7 @@
 #define HAKO_CONTAINER_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "spec.h"
@@ -32,6 +33,8 @@ int hk_check_supported(const struct hk_spec *spec, struct hk_error *err);
  * The array borrows strings from spec; free only the array. */
 int hk_device_rules_build(const struct hk_spec *spec, struct hk_device_rule **out, size_t *n,
                           struct hk_error *err);
+/* Write pid to path atomically (temp file + rename in the same dir). */
+int hk_write_pid_file(const char *path, pid_t pid, struct hk_error *err);
 /* RFC 3339 timestamp with nanoseconds, UTC. */
 void hk_now_rfc3339(char *buf, size_t size);
 

@@ -70,7 +70,7 @@ static int validate(const struct hk_spec *spec, struct hk_error *err) {
   return r < 0 ? r : hk_check_supported(spec, err);
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct hk_error *err) {
+int hk_write_pid_file(const char *path, pid_t pid, struct hk_error *err) {
   char abs[PATH_MAX], dir[PATH_MAX];
   snprintf(abs, sizeof abs, "%s", path);
   char *slash = strrchr(abs, '/');
@@ -300,7 +300,7 @@ static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid
   c->st.status = HK_STATUS_CREATED;
   r = hk_state_save(c->dirfd, &c->st, err);
   if (r == 0 && o->pid_file)
-    r = write_pid_file(o->pid_file, pid, err);
+    r = hk_write_pid_file(o->pid_file, pid, err);
   if (r < 0) {
     kill(pid, SIGKILL);
     return r;

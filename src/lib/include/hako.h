@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -47,6 +48,34 @@ struct hako_list_entry {
 };
 int hako_list(const char *root, struct hako_list_entry **out, size_t *n, struct hk_error *err);
 void hako_list_free(struct hako_list_entry *e, size_t n);
+
+struct hako_exec_opts {
+  const char *root;
+  const char *id;
+  const char *process_file; /* --process: a process.json replaces the rest */
+  bool tty, tty_set;
+  const char *console_socket;
+  bool detach;
+  const char *pid_file;
+  const char *cwd;
+  char **env;
+  size_t n_env;
+  const char *user; /* UID[:GID] */
+  uint32_t *additional_gids;
+  size_t n_additional_gids;
+  char **caps;
+  size_t n_caps;
+  bool no_new_privs;
+  const char *apparmor;
+  const char *process_label;
+  const char *cgroup;
+  int preserve_fds;
+  bool ignore_paused;
+  char **args;
+  size_t n_args;
+};
+/* exec: without detach, waits and sets *exit_status (128+N for a signal). */
+int hako_exec(const struct hako_exec_opts *o, int *exit_status, struct hk_error *err);
 
 /* The default config (`hako spec`), malloc'd JSON text. */
 char *hako_spec_json(bool rootless);

@@ -29,7 +29,7 @@
 #endif
 
 /* clone3 (into the cgroup on v2) with a fork-like return, else clone(2). */
-static pid_t clone_child(uint64_t flags, int cgroup_fd) {
+pid_t hk_clone_child(uint64_t flags, int cgroup_fd) {
   struct clone_args args = {.flags = flags, .exit_signal = SIGCHLD};
   if (cgroup_fd >= 0) {
     args.flags |= CLONE_INTO_CGROUP;
@@ -206,7 +206,7 @@ int hk_launch_create(struct hk_launch *l, pid_t *init_pid, struct hk_error *err)
   if (r < 0)
     return r;
   int cgfd = l->cgroup ? hk_cgroup_v2_fd(l->cgroup) : -1;
-  pid_t child = clone_child(slow ? 0 : flags, cgfd);
+  pid_t child = hk_clone_child(slow ? 0 : flags, cgfd);
   if (child < 0) {
     r = hk_error_sys(err, "clone the container process");
     close(sv[0]);

@@ -10,6 +10,7 @@
 #define HAKO_PROCESS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "security/caps.h"
@@ -48,6 +49,9 @@ int hk_launch_create(struct hk_launch *l, pid_t *init_pid, struct hk_error *err)
  * execve.  Runs in the cloned child; never returns. */
 _Noreturn void hk_init_main(struct hk_launch *l, int sync_fd);
 
+/* clone3 with a fork-like return (into the cgroup fd when >= 0), falling
+ * back to clone(2). */
+pid_t hk_clone_child(uint64_t flags, int cgroup_fd);
 /* Find args[0] the way execvp would, in PATH of env (or a default PATH).
  * Errors use runc's wording, which podman maps to exit codes 126/127. */
 int hk_find_executable(const char *file, char *const *env, size_t n_env, char *out, size_t size,

@@ -42,7 +42,7 @@ static void free_caps(struct hk_capabilities *c) {
   free(c);
 }
 
-static void free_process(struct hk_process *p) {
+void hk_process_free(struct hk_process *p) {
   if (!p)
     return;
   free(p->user.additional_gids);
@@ -211,7 +211,7 @@ void hk_spec_free(struct hk_spec *spec) {
     for (size_t i = 0; i < spec->n_mounts; i++)
       free_mount(&spec->mounts[i]);
   free(spec->mounts);
-  free_process(spec->process);
+  hk_process_free(spec->process);
   free(spec->hostname);
   free(spec->domainname);
   free_hook_list(&spec->hooks.prestart);

@@ -355,3 +355,28 @@ int hk_spec_load(const char *path, const char *name, struct hk_spec **out, struc
   free(buf);
   return r;
 }
+
+int hk_spec_parse_process(const char *text, size_t len, const char *name,
+                          struct hk_process **out, struct hk_error *err) {
+  *out = NULL;
+  json_t *root = load_json(text, len, name, err);
+  if (!root)
+    return -(err->code ? err->code : EINVAL);
+  struct pctx c = {.name = name, .err = err};
+  int r;
+  struct hk_process *p = NULL;
+  if (!json_is_object(root)) {
+    r = pc_type_error(&c, "a JSON object at the top level", root);
+  } else if (!(p = calloc(1, sizeof *p))) {
+    r = pc_nomem(&c);
+  } else {
+    r = parse_process(&c, root, p);
+  }
+  json_decref(root);
+  if (r < 0) {
+    hk_process_free(p);
+    return r;
+  }
+  *out = p;
+  return 0;
+}

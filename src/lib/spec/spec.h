@@ -419,6 +419,11 @@ int hk_spec_parse(const char *text, size_t len, const char *name, struct hk_spec
 /* Read and parse a file; the error names the file as `name`. */
 int hk_spec_load(const char *path, const char *name, struct hk_spec **out, struct hk_error *err);
 void hk_spec_free(struct hk_spec *spec);
+/* A process object alone (`exec --process FILE`), with the same rules as
+ * config.json's process; paths in errors start at the top ("args"). */
+int hk_spec_parse_process(const char *text, size_t len, const char *name,
+                          struct hk_process **out, struct hk_error *err);
+void hk_process_free(struct hk_process *p);
 
 /* Returns the namespace entry of `type`, or NULL when the config has none. */
 const struct hk_namespace *hk_spec_namespace(const struct hk_spec *spec, enum hk_ns_type type);
