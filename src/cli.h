@@ -49,5 +49,10 @@ CLI_DECLARE(cmd_list);
 CLI_DECLARE(cmd_spec);
 CLI_DECLARE(cmd_features);
 CLI_DECLARE(cmd_exec);
+CLI_DECLARE(cmd_pause);
+CLI_DECLARE(cmd_resume);
+CLI_DECLARE(cmd_ps);
+CLI_DECLARE(cmd_update);
+CLI_DECLARE(cmd_events);
 
 #endif

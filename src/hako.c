@@ -59,6 +59,36 @@ static const struct cli_command commands[] = {
     {"spec", "write a default config.json", "  -b, --bundle DIR        where to write it\n"
      "      --rootless          a config for the calling unprivileged user\n", cmd_spec},
     {"features", "print the features this build supports", "", cmd_features},
+    {"pause", "pause (freeze) every process of a container", "", cmd_pause},
+    {"resume", "resume (thaw) a paused container", "", cmd_resume},
+    {"ps", "list the processes of a container (ID [ps options])",
+     "  -f, --format table|json output format (default: table; json: the pids)\n"
+     "  PS OPTIONS              after the id: arguments for ps (default: -ef)\n",
+     cmd_ps},
+    {"update", "update a container's resource limits",
+     "  -r, --resources FILE    a LinuxResources JSON file, - for stdin (other options\n"
+     "                          are then ignored)\n"
+     "      --memory N          memory limit (k, m, g... suffixes; -1: unlimited)\n"
+     "      --memory-reservation N  soft limit\n"
+     "      --memory-swap N     memory+swap limit (-1: unlimited)\n"
+     "      --kernel-memory N   ignored (with a warning, as runc)\n"
+     "      --kernel-memory-tcp N   ignored (with a warning, as runc)\n"
+     "      --cpu-share N       CPU shares (also --cpu-shares)\n"
+     "      --cpu-quota N       CFS quota (usecs)\n"
+     "      --cpu-period N      CFS period (usecs)\n"
+     "      --cpu-rt-runtime N  realtime runtime (usecs)\n"
+     "      --cpu-rt-period N   realtime period (usecs)\n"
+     "      --cpuset-cpus S     CPUs to use\n"
+     "      --cpuset-mems S     memory nodes to use\n"
+     "      --pids-limit N      maximum number of pids (-1: unlimited)\n"
+     "      --blkio-weight N    block IO weight (10..1000)\n"
+     "      --l3-cache-schema S Intel RDT L3 schema (not supported)\n"
+     "      --mem-bw-schema S   Intel RDT memory bandwidth schema (not supported)\n",
+     cmd_update},
+    {"events", "print a container's resource usage statistics",
+     "      --stats             print the stats once and exit\n"
+     "      --interval DUR      time between stats (Go duration, default: 5s)\n",
+     cmd_events},
 };
 
 const struct cli_command *cli_find(const char *name) {
@@ -228,6 +258,13 @@ int main(int argc, char **argv) {
   if (optind >= argc) {
     usage(stderr);
     return 1;
+  }
+  if (strcmp(argv[optind], "help") == 0 || strcmp(argv[optind], "h") == 0) {
+    const struct cli_command *about = optind + 1 < argc ? cli_find(argv[optind + 1]) : NULL;
+    if (about)
+      return cli_help(about);
+    usage(stdout);
+    return 0;
   }
   const struct cli_command *cmd = cli_find(argv[optind]);
   if (!cmd) {

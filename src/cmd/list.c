@@ -1,5 +1,6 @@
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -7,11 +8,17 @@
 
 static void print_json(const struct hako_list_entry *e, size_t n) {
   json_t *a = json_array();
-  for (size_t i = 0; i < n; i++)
-    json_array_append_new(a, json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "id", e[i].id, "pid",
-                                       (json_int_t)e[i].pid, "status", e[i].status, "bundle",
-                                       e[i].bundle, "created", e[i].created, "owner",
-                                       e[i].owner));
+  for (size_t i = 0; i < n; i++) {
+    /* runc's fields and order */
+    json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "ociVersion",
+                          e[i].oci_version, "id", e[i].id, "pid", (json_int_t)e[i].pid, "status",
+                          e[i].status, "bundle", e[i].bundle, "rootfs", e[i].rootfs, "created",
+                          e[i].created, "owner", e[i].owner);
+    json_t *ann = e[i].annotations_json ? json_loads(e[i].annotations_json, 0, NULL) : NULL;
+    if (o && ann)
+      json_object_set_new(o, "annotations", ann);
+    json_array_append_new(a, o);
+  }
   char *s = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
   puts(s ? s : "[]");
   free(s);

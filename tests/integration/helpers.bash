@@ -238,8 +238,9 @@ teardown_common() {
 	done
 	# State dirs the runtime could not list (half-made containers).
 	if [ -d "$STATE_ROOT" ]; then
-		for id in $(ls -A "$STATE_ROOT" 2>/dev/null); do
-			"$HAKO" --root "$STATE_ROOT" delete --force "$id" >/dev/null 2>&1 || true
+		for id in "$STATE_ROOT"/*; do
+			[ -d "$id" ] || continue
+			"$HAKO" --root "$STATE_ROOT" delete --force "${id##*/}" >/dev/null 2>&1 || true
 		done
 	fi
 	# Processes a broken runtime left in the bundle (the container's own;

@@ -179,7 +179,8 @@ teardown() {
 
 @test "stdin piped to run reaches the container" {
 	set_cmd cat
-	run bash -c 'printf "hello\nworld\n" | "$HAKO" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$CID"'
+	run bash -c 'printf "hello\nworld\n" | "$1" --root "$2" run --bundle "$3" "$4"' _ \
+		"$HAKO" "$STATE_ROOT" "$BUNDLE" "$CID"
 	assert_success
 	assert_output "$(printf 'hello\nworld')"
 }

@@ -234,6 +234,10 @@ static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid
   if (c->spec->process->terminal && !o->console_socket)
     return hk_error_set(err, EINVAL,
                         "config.json: process.terminal is true: --console-socket is required");
+  if (!c->spec->process->terminal && o->console_socket)
+    return hk_error_set(err, EINVAL,
+                        "--console-socket given but process.terminal is false: no terminal to "
+                        "send");
   c->dirfd = hk_state_create_dir(o->root, o->id, err);
   if (c->dirfd < 0)
     return c->dirfd;

@@ -196,6 +196,8 @@ static int prepare(const struct hako_exec_opts *o, struct exec_ctx *x, struct hk
     return r;
   if (x->process->terminal && !o->console_socket)
     return hk_error_set(err, EINVAL, "exec --tty needs --console-socket");
+  if (!x->process->terminal && o->console_socket)
+    return hk_error_set(err, EINVAL, "--console-socket given without --tty: no terminal to send");
   const struct hk_namespace *user = hk_spec_namespace(x->spec, HK_NS_USER);
   r = hk_caps_from_spec_ex(x->process->capabilities, user ? HK_CAPS_NEW_USERNS : 0, &ch->caps,
                            err);

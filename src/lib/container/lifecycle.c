@@ -192,6 +192,11 @@ int hako_list(const char *root, struct hako_list_entry **out, size_t *n, struct 
     le->bundle = strdup(c.st.bundle ? c.st.bundle : "");
     le->created = strdup(c.st.created ? c.st.created : "");
     le->owner = c.st.owner == 0 ? strdup("root") : hk_strdup_printf("%u", c.st.owner);
+    le->oci_version = strdup(c.st.oci_version ? c.st.oci_version : "");
+    le->rootfs = strdup(c.st.rootfs ? c.st.rootfs : "");
+    le->annotations_json = c.st.annotations_json && strcmp(c.st.annotations_json, "{}") != 0
+                               ? strdup(c.st.annotations_json)
+                               : NULL;
     hk_container_close(&c);
   }
   closedir(d);
@@ -205,6 +210,9 @@ void hako_list_free(struct hako_list_entry *e, size_t n) {
     free(e[i].bundle);
     free(e[i].created);
     free(e[i].owner);
+    free(e[i].oci_version);
+    free(e[i].rootfs);
+    free(e[i].annotations_json);
   }
   free(e);
 }

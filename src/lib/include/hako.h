@@ -45,6 +45,9 @@ struct hako_list_entry {
   char *bundle;
   char *created;
   char *owner;
+  char *oci_version;
+  char *rootfs;
+  char *annotations_json; /* NULL when there are none */
 };
 int hako_list(const char *root, struct hako_list_entry **out, size_t *n, struct hk_error *err);
 void hako_list_free(struct hako_list_entry *e, size_t n);
@@ -76,6 +79,21 @@ struct hako_exec_opts {
 };
 /* exec: without detach, waits and sets *exit_status (128+N for a signal). */
 int hako_exec(const struct hako_exec_opts *o, int *exit_status, struct hk_error *err);
+
+/* pause/resume: freeze/thaw the container's cgroup and record it in the state. */
+int hako_pause(const char *root, const char *id, struct hk_error *err);
+int hako_resume(const char *root, const char *id, struct hk_error *err);
+/* The pids in the container's cgroup (malloc'd; none for a stopped container
+ * whose cgroup is gone). */
+int hako_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct hk_error *err);
+/* update: resources_json is a LinuxResources object (errors call it `name`); its
+ * non-zero memory/cpu/blockIO.weight/pids values and unified keys are merged into
+ * the stored linux.resources, the result applied to the cgroup and stored. */
+int hako_update(const char *root, const char *id, const char *resources_json, size_t len,
+                const char *name, struct hk_error *err);
+/* One stats event as runc's `events --stats` prints it: {"type":"stats","id":..,"data":..},
+ * malloc'd.  -ESRCH ("container with id X is not running") once the container stopped. */
+int hako_stats(const char *root, const char *id, char **json, struct hk_error *err);
 
 /* The default config (`hako spec`), malloc'd JSON text. */
 char *hako_spec_json(bool rootless);

@@ -120,7 +120,7 @@ _Noreturn void hk_exec_child_main(const struct hk_exec_child *x, int sync_fd) {
   }
   if (setup_process(x, exe, sizeof exe, &err) < 0)
     goto fail;
-  execve(exe, x->process->args, x->process->env);
+  execve(exe, x->process->args, hk_exec_env(x->process));
   hk_error_sys(&err, "exec %s", exe);
 fail:
   hk_sync_send_error(sync_fd, &err);

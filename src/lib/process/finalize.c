@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 
 #include "process.h"
 #include "security/seccomp.h"
+#include "util.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -113,4 +115,54 @@ int hk_finalize_process(const struct hk_process *p, const struct hk_caps *caps,
   if (r == 0 && seccomp)
     r = hk_seccomp_load(seccomp, NULL, err);
   return r;
+}
+
+/* The home directory of uid in the container's /etc/passwd, or "/". */
+static void home_of(uid_t uid, char *out, size_t size) {
+  snprintf(out, size, "/");
+  FILE *f = fopen("/etc/passwd", "re");
+  if (!f)
+    return;
+  char line[1024];
+  while (fgets(line, sizeof line, f)) {
+    /* name:pw:uid:gid:gecos:home:shell */
+    char *fields[7] = {0};
+    char *p = line;
+    for (int i = 0; i < 7 && p; i++) {
+      fields[i] = p;
+      p = strchr(p, ':');
+      if (p)
+        *p++ = 0;
+    }
+    if (!fields[5] || !fields[2])
+      continue;
+    char *end;
+    unsigned long id = strtoul(fields[2], &end, 10);
+    if (*end || id != uid)
+      continue;
+    if (*fields[5])
+      snprintf(out, size, "%s", fields[5]);
+    break;
+  }
+  fclose(f);
+}
+
+char **hk_exec_env(const struct hk_process *p) {
+  for (size_t i = 0; i < p->n_env; i++)
+    if (strncmp(p->env[i], "HOME=", 5) == 0)
+      return p->env;
+  /* like runc: a process without HOME gets its user's home directory */
+  char **env = calloc(p->n_env + 2, sizeof *env);
+  if (!env)
+    return p->env;
+  for (size_t i = 0; i < p->n_env; i++)
+    env[i] = p->env[i];
+  char home[512];
+  home_of(p->user.uid, home, sizeof home);
+  env[p->n_env] = hk_strdup_printf("HOME=%s", home);
+  if (!env[p->n_env]) {
+    free(env);
+    return p->env;
+  }
+  return env;
 }

@@ -211,7 +211,7 @@ _Noreturn void hk_init_main(struct hk_launch *l, int sync_fd) {
       l->seccomp && !hk_seccomp_uses_notify(l->seccomp) ? l->seccomp : NULL;
   if (hk_finalize_process(p, &l->caps, late_filter, l->setgroups_denied, &err) < 0)
     goto fail;
-  execve(exe, p->args, p->env);
+  execve(exe, p->args, hk_exec_env(p));
   hk_error_sys(&err, "exec %s", exe);
 fail:
   if (sync_fd >= 0)

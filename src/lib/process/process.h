@@ -65,6 +65,9 @@ int hk_finalize_process(const struct hk_process *p, const struct hk_caps *caps,
  * after pivot_root, through the container's procfs). */
 int hk_sysctl_validate(const struct hk_spec *spec, struct hk_error *err);
 int hk_sysctl_apply(const struct hk_spec *spec, struct hk_error *err);
+/* process.env for execve, with HOME added from the container's /etc/passwd
+ * when the config has none (runc does the same). */
+char **hk_exec_env(const struct hk_process *p);
 /* Apply process.rlimits. */
 int hk_apply_rlimits(const struct hk_process *p, struct hk_error *err);
 

@@ -86,7 +86,7 @@ static void free_hook_list(struct hk_hook_list *l) {
   free(l->hooks);
 }
 
-static void free_resources(struct hk_resources *r) {
+void hk_resources_free(struct hk_resources *r) {
   if (!r)
     return;
   if (r->devices)
@@ -174,7 +174,7 @@ static void free_linux(struct hk_linux *l) {
     }
   free(l->net_devices);
   free(l->cgroups_path);
-  free_resources(l->resources);
+  hk_resources_free(l->resources);
   if (l->intel_rdt) {
     free(l->intel_rdt->clos_id);
     free(l->intel_rdt->l3_cache_schema);

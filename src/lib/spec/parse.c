@@ -380,3 +380,28 @@ int hk_spec_parse_process(const char *text, size_t len, const char *name,
   *out = p;
   return 0;
 }
+
+int hk_spec_parse_resources(const char *text, size_t len, const char *name,
+                            struct hk_resources **out, struct hk_error *err) {
+  *out = NULL;
+  json_t *root = load_json(text, len, name, err);
+  if (!root)
+    return -(err->code ? err->code : EINVAL);
+  struct pctx c = {.name = name, .err = err};
+  int r;
+  struct hk_resources *res = NULL;
+  if (!json_is_object(root)) {
+    r = pc_type_error(&c, "a JSON object at the top level", root);
+  } else if (!(res = calloc(1, sizeof *res))) {
+    r = pc_nomem(&c);
+  } else {
+    r = parse_resources(&c, root, res);
+  }
+  json_decref(root);
+  if (r < 0) {
+    hk_resources_free(res);
+    return r;
+  }
+  *out = res;
+  return 0;
+}

@@ -424,6 +424,11 @@ void hk_spec_free(struct hk_spec *spec);
 int hk_spec_parse_process(const char *text, size_t len, const char *name,
                           struct hk_process **out, struct hk_error *err);
 void hk_process_free(struct hk_process *p);
+/* A LinuxResources object alone (`update --resources FILE`), with the same rules
+ * as config.json's linux.resources; paths in errors start at the top ("memory"). */
+int hk_spec_parse_resources(const char *text, size_t len, const char *name,
+                            struct hk_resources **out, struct hk_error *err);
+void hk_resources_free(struct hk_resources *r);
 
 /* Returns the namespace entry of `type`, or NULL when the config has none. */
 const struct hk_namespace *hk_spec_namespace(const struct hk_spec *spec, enum hk_ns_type type);
