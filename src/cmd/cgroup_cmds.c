@@ -161,8 +161,10 @@ static int ps_table(pid_t *pids, size_t n, char **args, size_t n_args) {
       errno = 0;
       long v = strtol(f, &end, 10);
       if (errno || *end || end == f) {
-        hk_error_set(&err, EINVAL, "unable to parse pid: strconv.Atoi: parsing \"%s\": invalid "
-                     "syntax", f);
+        hk_error_set(&err, EINVAL,
+                     "unable to parse pid: strconv.Atoi: parsing \"%s\": invalid "
+                     "syntax",
+                     f);
         free(out);
         return cli_fail(&err);
       }
@@ -323,9 +325,23 @@ static int read_stream(FILE *f, char **out, size_t *len) {
 }
 
 enum {
-  U_MEMORY = 256, U_MEMORY_RES, U_MEMORY_SWAP, U_KMEM, U_KMEM_TCP, U_CPU_SHARES, U_CPU_QUOTA,
-  U_CPU_PERIOD, U_CPU_RT_RUNTIME, U_CPU_RT_PERIOD, U_CPUSET_CPUS, U_CPUSET_MEMS, U_PIDS,
-  U_BLKIO, U_L3, U_MBA, U_COUNT
+  U_MEMORY = 256,
+  U_MEMORY_RES,
+  U_MEMORY_SWAP,
+  U_KMEM,
+  U_KMEM_TCP,
+  U_CPU_SHARES,
+  U_CPU_QUOTA,
+  U_CPU_PERIOD,
+  U_CPU_RT_RUNTIME,
+  U_CPU_RT_PERIOD,
+  U_CPUSET_CPUS,
+  U_CPUSET_MEMS,
+  U_PIDS,
+  U_BLKIO,
+  U_L3,
+  U_MBA,
+  U_COUNT
 };
 
 int cmd_update(struct cli_global *g, int argc, char **argv) {
@@ -432,8 +448,8 @@ int cmd_update(struct cli_global *g, int argc, char **argv) {
       if (nums[i].is_signed) {
         v = strtoll(s, &end, 10);
       } else {
-        unsigned long long u = (*s == '-' || *s == '+') ? (end = (char *)s, 0)
-                                                        : strtoull(s, &end, 10);
+        unsigned long long u =
+            (*s == '-' || *s == '+') ? (end = (char *)s, 0) : strtoull(s, &end, 10);
         if (u > INT64_MAX)
           errno = ERANGE;
         v = (json_int_t)u;
@@ -491,8 +507,8 @@ static bool go_duration(const char *s, double *ns) {
   static const struct {
     const char *unit;
     double ns;
-  } units[] = {{"ns", 1},     {"us", 1e3},  {"\xc2\xb5s", 1e3}, {"\xce\xbcs", 1e3},
-               {"ms", 1e6},   {"s", 1e9},   {"m", 60e9},        {"h", 3600e9}};
+  } units[] = {{"ns", 1},   {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"\xce\xbcs", 1e3},
+               {"ms", 1e6}, {"s", 1e9},  {"m", 60e9},        {"h", 3600e9}};
   double total = 0, sign = 1;
   const char *p = s;
   if (*p == '-' || *p == '+')
@@ -529,9 +545,8 @@ static bool go_duration(const char *s, double *ns) {
 }
 
 int cmd_events(struct cli_global *g, int argc, char **argv) {
-  static const struct option opts[] = {{"stats", no_argument, NULL, 's'},
-                                       {"interval", required_argument, NULL, 'i'},
-                                       {0}};
+  static const struct option opts[] = {
+      {"stats", no_argument, NULL, 's'}, {"interval", required_argument, NULL, 'i'}, {0}};
   bool stats = false;
   double interval = 5e9;
   int rc = 0, c;

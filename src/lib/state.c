@@ -262,10 +262,10 @@ int hk_state_load(int dirfd, struct hk_state *st, struct hk_error *err) {
     st->status = creating ? HK_STATUS_CREATING : HK_STATUS_STOPPED;
   else if (creating)
     st->status = HK_STATUS_CREATING;
-  else if (faccessat(dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-    st->status = HK_STATUS_CREATED;
   else if (st->paused)
     st->status = HK_STATUS_PAUSED;
+  else if (faccessat(dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+    st->status = HK_STATUS_CREATED;
   else
     st->status = HK_STATUS_RUNNING;
   return 0;

@@ -122,7 +122,10 @@ run_counter() {
 }
 
 @test "ps table: the header and only the container's lines" {
-	run_counter
+	# a stable set of processes (the counter's short sleeps would race the listing)
+	set_sh 'sleep 1000 & echo up > /shared/count; wait'
+	run_detached
+	wait_for_file "$SHARED/count"
 	pid="$(container_pid "$CID")"
 	run hako ps "$CID"
 	assert_success
@@ -130,9 +133,9 @@ run_counter() {
 	assert_line --regexp "^root +$pid +"
 	# every line but the header has a pid of the container
 	pids="$(hako ps --format json "$CID")"
-	printf '%s\n' "$output" | tail -n +2 | while read -r _ p _; do
-		jq -e --argjson p "$p" 'index($p) != null' <<<"$pids" >/dev/null || fail "pid $p is not the container's"
-	done
+	assert_equal "$(jq -c sort <<<"$pids")" \
+		"$(printf '%s\n' "$output" | tail -n +2 | awk '{ print $2 }' | jq -cs sort)"
+	assert_equal "$(count_lines "$output")" 3
 	# a host process (this shell) is not listed
 	refute_line --regexp "^[^ ]+ +$$ +"
 

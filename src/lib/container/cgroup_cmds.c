@@ -35,8 +35,7 @@ static int set_paused(const char *root, const char *id, bool pause, struct hk_er
   struct hk_cgroup *cg = NULL;
   if (pause) {
     /* runc pauses created and running containers, nothing else */
-    if (c.st.paused ||
-        (c.st.status != HK_STATUS_RUNNING && c.st.status != HK_STATUS_CREATED)) {
+    if (c.st.paused || (c.st.status != HK_STATUS_RUNNING && c.st.status != HK_STATUS_CREATED)) {
       r = hk_error_set(err, EINVAL, "container not running");
       goto out;
     }
@@ -125,9 +124,8 @@ static int merge_area(json_t *cur, json_t *upd, const char *area, const char *co
 
 static int merge_resources(json_t *cur, json_t *upd) {
   static const char *const mem[] = {"limit", "reservation", "swap", "checkBeforeUpdate", NULL};
-  static const char *const cpu[] = {"shares",         "quota", "burst", "period",
-                                    "realtimeRuntime", "realtimePeriod", "cpus",  "mems",
-                                    "idle",            NULL};
+  static const char *const cpu[] = {"shares",         "quota", "burst", "period", "realtimeRuntime",
+                                    "realtimePeriod", "cpus",  "mems",  "idle",   NULL};
   static const char *const blkio[] = {"weight", NULL};
   static const char *const pids[] = {"limit", NULL};
   int r = merge_area(cur, upd, "memory", mem);
@@ -203,8 +201,8 @@ int hako_update(const char *root, const char *id, const char *resources_json, si
   json_object_del(apply, "devices");
   if (!(apply_text = json_dumps(apply, JSON_COMPACT)))
     goto nomem;
-  r = hk_spec_parse_resources(apply_text, strlen(apply_text), "config.json: linux.resources",
-                              &res, err);
+  r = hk_spec_parse_resources(apply_text, strlen(apply_text), "config.json: linux.resources", &res,
+                              err);
   if (r == 0)
     r = load_cgroup(&c, &cg, err);
   if (r == 0)
@@ -292,8 +290,7 @@ static void put_raw(FILE *f, const char *text) {
     if (!nl)
       nl = p + strlen(p);
     if (sp && sp < nl && sp > p) {
-      fprintf(f, "%s\"%.*s\":%llu", first ? "" : ",", (int)(sp - p), p,
-              strtoull(sp + 1, NULL, 10));
+      fprintf(f, "%s\"%.*s\":%llu", first ? "" : ",", (int)(sp - p), p, strtoull(sp + 1, NULL, 10));
       first = false;
     }
     p = *nl ? nl + 1 : nl;
@@ -306,8 +303,9 @@ struct memdata {
 };
 
 static void put_memdata(FILE *f, const char *key, const struct memdata *m, bool comma) {
-  fprintf(f, "%s\"%s\":{\"limit\":%" PRIu64 ",\"usage\":%" PRIu64 ",\"max\":%" PRIu64
-             ",\"failcnt\":%" PRIu64 "}",
+  fprintf(f,
+          "%s\"%s\":{\"limit\":%" PRIu64 ",\"usage\":%" PRIu64 ",\"max\":%" PRIu64
+          ",\"failcnt\":%" PRIu64 "}",
           comma ? "," : "", key, m->limit, m->usage, m->max, m->failcnt);
 }
 
@@ -372,8 +370,8 @@ static void put_cpu(FILE *f, const struct hk_cgroup *cg, bool v2) {
   }
   fprintf(f, ",\"kernel\":%" PRIu64 ",\"user\":%" PRIu64 "},\"throttling\":{", kernel, user);
   if (periods || throttled || throttled_time)
-    fprintf(f, "\"periods\":%" PRIu64 ",\"throttled_periods\":%" PRIu64
-               ",\"throttled_time\":%" PRIu64,
+    fprintf(f,
+            "\"periods\":%" PRIu64 ",\"throttled_periods\":%" PRIu64 ",\"throttled_time\":%" PRIu64,
             periods, throttled, throttled_time);
   fputs("}}", f);
 }

@@ -121,6 +121,17 @@ out:
   return r;
 }
 
+static void thaw(const struct hk_container *c) {
+  struct hk_cgroup *cg = NULL;
+  struct hk_error ignored = {0};
+  _cleanup_free_ char *text = NULL;
+  if (hk_read_file_at(c->dirfd, "cgroup", 1 << 20, &text, NULL, &ignored) == 0 &&
+      hk_cgroup_deserialize(text, &cg, &ignored) == 0)
+    hk_cgroup_freeze(cg, false, &ignored);
+  if (cg)
+    hk_cgroup_free(cg);
+}
+
 int hako_delete(const char *root, const char *id, bool force, struct hk_error *err) {
   struct hk_container c;
   int r = hk_container_open(root, id, &c, err);
@@ -145,6 +156,8 @@ int hako_delete(const char *root, const char *id, bool force, struct hk_error *e
   case HK_STATUS_CREATING:
     hk_container_signal_init(&c, SIGKILL, err);
     hk_error_clear(err);
+    if (c.st.paused)
+      thaw(&c); /* frozen v1 tasks cannot die until thawed */
     if (!hk_container_wait_gone(&c, 10000)) {
       r = hk_error_set(err, EBUSY, "container %s: init (pid %d) did not exit after SIGKILL", id,
                        (int)c.st.pid);

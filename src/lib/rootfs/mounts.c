@@ -136,7 +136,7 @@ int hk_rootfs_prepare(const struct hk_rootfs_ctx *ctx, struct hk_error *err) {
     unsigned long p = hk_propagation_flags(prop_name) & ~(unsigned long)MS_REC;
     prop = (p == MS_SHARED) ? MS_SLAVE : p;
   }
-  if (mount(NULL, "/", NULL, MS_REC | prop, NULL) < 0)
+  if (mount("none", "/", NULL, MS_REC | prop, NULL) < 0)
     return hk_error_sys(err, "make / %s", prop == MS_PRIVATE ? "rprivate" : "rslave");
   /* pivot_root needs the rootfs to be a mount point */
   if (mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)

@@ -16,7 +16,7 @@ static int do_pivot(const char *rootfs, struct hk_error *err) {
   if (syscall(SYS_pivot_root, ".", ".") < 0)
     return hk_error_sys(err, "pivot_root to %s", rootfs);
   /* keep the old root's unmount from propagating anywhere */
-  if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+  if (mount("none", ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
     return hk_error_sys(err, "make the old root rslave");
   if (umount2(".", MNT_DETACH) < 0)
     return hk_error_sys(err, "detach the old root");
@@ -132,7 +132,7 @@ int hk_rootfs_finish(const struct hk_rootfs_ctx *ctx, struct hk_error *err) {
   }
   if (lx && lx->rootfs_propagation) {
     unsigned long p = hk_propagation_flags(lx->rootfs_propagation);
-    if (mount(NULL, "/", NULL, p | MS_REC, NULL) < 0)
+    if (mount("none", "/", NULL, p | MS_REC, NULL) < 0)
       return hk_error_sys(err, "linux.rootfsPropagation: set %s on /", lx->rootfs_propagation);
   }
   return 0;

@@ -57,6 +57,7 @@ cat >"$B/config.json" <<JSON
   "root": {"path": "rootfs"},
   "mounts": [
     {"destination": "/proc", "type": "proc", "source": "proc"},
+    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]},
     {"destination": "/shared", "type": "bind", "source": "$SHARED", "options": ["rbind", "rw"]}
   ],
   "linux": {

@@ -1,0 +1,340 @@
+#!/usr/bin/env bats
+# exec: a new process in a running container, and runc's exec flags.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	setup_common
+}
+
+teardown() {
+	teardown_common
+}
+
+# start_sleeper: run $CID detached with a long-lived init; INIT_PID is its pid.
+start_sleeper() {
+	set_cmd sleep 100000
+	run_detached || fail "run --detach failed: $(stderr_of)"
+	wait_for_status "$CID" running
+	INIT_PID="$(container_pid "$CID")"
+	[ -n "$INIT_PID" ] && [ "$INIT_PID" != 0 ] || fail "no init pid"
+}
+
+# hex_caps CAPNUM...: the 16-digit hex mask /proc/self/status shows for caps.
+hex_caps() {
+	local mask=0 c
+	for c in "$@"; do
+		mask=$((mask | (1 << c)))
+	done
+	printf '%016x' "$mask"
+}
+
+# The default config's caps: CAP_KILL(5), CAP_NET_BIND_SERVICE(10), CAP_AUDIT_WRITE(29).
+DEFAULT_CAPS=(5 10 29)
+
+@test "exec: output and exit status are the process's" {
+	start_sleeper
+	run hako exec "$CID" echo hello-from-exec
+	assert_success
+	assert_output hello-from-exec
+	run hako exec "$CID" sh -c 'echo before; exit 5'
+	assert_equal "$status" 5
+	assert_output before
+	run hako exec "$CID" sh -c 'exit 0'
+	assert_success
+	# The container keeps running.
+	assert_equal "$(container_status "$CID")" running
+}
+
+@test "exec: --env and -e add variables to the config's" {
+	requires_checker
+	start_sleeper
+	run hako exec --env FOO=bar -e 'SPACED=a b' "$CID" checker env
+	assert_success
+	assert_line "env=FOO=bar"
+	assert_line "env=SPACED=a b"
+	# The config's environment is there too.
+	assert_line "env=TERM=xterm"
+	assert_line --regexp '^env=PATH=.*/bin'
+	# -e overrides a variable of the config.
+	run hako exec -e TERM=dumb "$CID" checker env
+	assert_success
+	assert_line "env=TERM=dumb"
+	refute_line "env=TERM=xterm"
+}
+
+@test "exec: --cwd" {
+	requires_checker
+	start_sleeper
+	mkdir -p "$ROOTFS/work/here"
+	run hako exec --cwd /work/here "$CID" checker cwd
+	assert_success
+	assert_output "cwd=/work/here"
+	# Without it, the config's cwd.
+	run hako exec "$CID" checker cwd
+	assert_success
+	assert_output "cwd=/"
+}
+
+@test "exec: --user UID:GID and --additional-gids" {
+	requires_checker
+	start_sleeper
+	run hako exec --user 1000:1001 "$CID" checker ids
+	assert_success
+	assert_line "uid=1000"
+	assert_line "euid=1000"
+	assert_line "gid=1001"
+	assert_line "egid=1001"
+	assert_line "groups="
+	run hako exec -u 1000:1001 --additional-gids 2000 --additional-gids 3000 "$CID" checker ids
+	assert_success
+	assert_line "uid=1000"
+	assert_line "gid=1001"
+	assert_line "groups=2000,3000"
+}
+
+@test "exec: --cap adds to effective, permitted and bounding, never inheritable" {
+	requires_checker
+	start_sleeper
+	# CAP_SYS_ADMIN is 21.
+	run hako exec --cap CAP_SYS_ADMIN "$CID" checker caps
+	assert_success
+	want="$(hex_caps "${DEFAULT_CAPS[@]}" 21)"
+	assert_line "CapEff=$want"
+	assert_line "CapPrm=$want"
+	assert_line "CapBnd=$want"
+	assert_line "CapInh=0000000000000000"
+	# Without --cap, the config's sets.
+	run hako exec "$CID" checker caps
+	assert_success
+	base="$(hex_caps "${DEFAULT_CAPS[@]}")"
+	assert_line "CapEff=$base"
+	assert_line "CapBnd=$base"
+	assert_line "CapInh=0000000000000000"
+}
+
+@test "exec: --no-new-privs" {
+	update_config '.process.noNewPrivileges = false'
+	start_sleeper
+	run hako exec "$CID" grep NoNewPrivs /proc/self/status
+	assert_success
+	assert_output --regexp '^NoNewPrivs:[[:space:]]+0$'
+	run hako exec --no-new-privs "$CID" grep NoNewPrivs /proc/self/status
+	assert_success
+	assert_output --regexp '^NoNewPrivs:[[:space:]]+1$'
+}
+
+@test "exec: --detach --pid-file names a live process in the container" {
+	start_sleeper
+	run hako exec --detach --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$CID" sleep 100001
+	assert_success
+	pid="$(cat "$BATS_TEST_TMPDIR/exec.pid")"
+	[[ "$pid" =~ ^[0-9]+$ ]] || fail "pid file holds '$pid'"
+	pid_alive "$pid" || fail "exec'd process $pid is not alive"
+	run cat "/proc/$pid/cmdline"
+	assert_output "$(printf 'sleep\0100001')"
+	assert_equal "$(ns_inode "$pid" pid)" "$(ns_inode "$INIT_PID" pid)"
+	assert_equal "$(ns_inode "$pid" mnt)" "$(ns_inode "$INIT_PID" mnt)"
+	# Inside, it is one of the container's processes.
+	run hako exec "$CID" sh -c 'for p in /proc/[0-9]*; do cat $p/cmdline; echo; done | tr "\0" " "'
+	assert_output --partial "sleep 100001"
+	kill -9 "$pid"
+	wait_pid_gone "$pid"
+}
+
+@test "exec: --process FILE runs a process.json" {
+	requires_checker
+	start_sleeper
+	mkdir -p "$ROOTFS/opt"
+	cat >"$BATS_TEST_TMPDIR/process.json" <<-'JSON'
+		{
+		  "terminal": false,
+		  "user": { "uid": 1234, "gid": 4321 },
+		  "args": [ "checker", "ids", "cwd", "env" ],
+		  "env": [ "PATH=/bin", "FROM_PROCESS_JSON=yes" ],
+		  "cwd": "/opt",
+		  "noNewPrivileges": true
+		}
+	JSON
+	run hako exec --process "$BATS_TEST_TMPDIR/process.json" "$CID"
+	assert_success
+	assert_line "uid=1234"
+	assert_line "gid=4321"
+	assert_line "cwd=/opt"
+	assert_line "env=FROM_PROCESS_JSON=yes"
+	# The process.json replaces the config's process: no TERM from it.
+	refute_line "env=TERM=xterm"
+}
+
+@test "exec: --tty with --console-socket gives the process a pty" {
+	start_sleeper
+	sock="$BATS_TEST_TMPDIR/console.sock"
+	start_recvtty "$sock" "$BATS_TEST_TMPDIR/tty.out"
+	# (runc uses the console socket only with --detach.)
+	run hako exec --detach --tty --console-socket "$sock" "$CID" sh -c 'tty; [ -t 0 ] && echo stdin-is-a-tty'
+	assert_success
+	wait_recvtty
+	run cat "$BATS_TEST_TMPDIR/tty.out"
+	assert_line --regexp '^/dev/pts/[0-9]+$'
+	assert_line stdin-is-a-tty
+}
+
+@test "exec: the process is in the container's namespaces" {
+	requires_checker
+	start_sleeper
+	run hako exec "$CID" checker ns
+	assert_success
+	n=0
+	while IFS='=' read -r key ino; do
+		name="${key#ns.}"
+		assert_equal "$ino" "$(ns_inode "$INIT_PID" "$name")"
+		n=$((n + 1))
+	done <<<"$output"
+	[ "$n" -ge 5 ] || fail "checker ns printed only $n namespaces"
+	# And not the host's.
+	[ "$(ns_inode "$INIT_PID" pid)" != "$(ns_inode $$ pid)" ]
+	[ "$(ns_inode "$INIT_PID" net)" != "$(ns_inode $$ net)" ]
+	# Its hostname is the container's.
+	run hako exec "$CID" hostname
+	assert_output hako
+}
+
+@test "exec: the process is in the container's cgroup" {
+	start_sleeper
+	hako exec --detach --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$CID" sleep 100002
+	pid="$(cat "$BATS_TEST_TMPDIR/exec.pid")"
+	pid_alive "$pid"
+	assert_equal "$(cat "/proc/$pid/cgroup")" "$(cat "/proc/$INIT_PID/cgroup")"
+	# Not the caller's.
+	[ "$(cat "/proc/$pid/cgroup")" != "$(cat /proc/self/cgroup)" ]
+	kill -9 "$pid"
+	wait_pid_gone "$pid"
+}
+
+@test "exec: into a stopped container fails" {
+	set_sh 'echo ran > /tmp/ran'
+	run_detached
+	wait_for_status "$CID" stopped
+	[ -e "$ROOTFS/tmp/ran" ]
+	run hako exec "$CID" sh -c 'echo should-not-run; touch /tmp/exec-ran'
+	assert_failure
+	# runc: "cannot exec in a stopped container"
+	assert_output --partial "stopped"
+	refute_output --partial should-not-run
+	[ ! -e "$ROOTFS/tmp/exec-ran" ]
+	# Into a container that does not exist either.
+	run hako exec "$CID-nope" true
+	assert_failure
+	assert_output --partial "does not exist"
+}
+
+@test "exec: missing executable exits 255 with 'executable file not found in \$PATH'" {
+	start_sleeper
+	run hako exec "$CID" no-such-program
+	assert_equal "$status" 255
+	assert_output --partial 'executable file not found in $PATH'
+	# The container is unharmed, and nothing stays behind in it.
+	assert_equal "$(container_status "$CID")" running
+	run pids_in_pidns "$INIT_PID"
+	assert_output "$INIT_PID"
+}
+
+@test "exec: while another exec runs" {
+	start_sleeper
+	# The first waits for a file only the second creates.
+	hako exec "$CID" sh -c 'touch /tmp/first-up; while [ ! -e /tmp/second-done ]; do sleep 0.05; done; echo first-done' \
+		>"$BATS_TEST_TMPDIR/first.out" 2>&1 </dev/null 3>&- &
+	first=$!
+	HELPER_PIDS+=("$first")
+	wait_for_file "$ROOTFS/tmp/first-up"
+	run hako exec "$CID" sh -c 'touch /tmp/second-done; echo second-done'
+	assert_success
+	assert_output second-done
+	wait "$first"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/first.out")" first-done
+}
+
+@test "exec: 20 concurrent execs all succeed and leave nothing" {
+	start_sleeper
+	before_fds="$(ls "/proc/$INIT_PID/fd" | wc -l)"
+	pids=()
+	for i in $(seq 1 20); do
+		hako exec "$CID" sh -c "echo out-$i; echo \$\$ > /tmp/pid-$i" \
+			>"$BATS_TEST_TMPDIR/exec-$i.out" 2>&1 </dev/null 3>&- &
+		pids+=($!)
+	done
+	HELPER_PIDS+=("${pids[@]}")
+	for i in $(seq 1 20); do
+		wait "${pids[$((i - 1))]}" || fail "exec $i failed: $(cat "$BATS_TEST_TMPDIR/exec-$i.out")"
+		assert_equal "$(cat "$BATS_TEST_TMPDIR/exec-$i.out")" "out-$i"
+		[ -s "$ROOTFS/tmp/pid-$i" ] || fail "exec $i did not run inside"
+	done
+	# Only init is left in the container's pid namespace, no runtime
+	# process is left on the host, and init holds no more fds than before.
+	run pids_in_pidns "$INIT_PID"
+	assert_output "$INIT_PID"
+	for p in /proc/[0-9]*; do
+		if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$STATE_ROOT"; then
+			pid_alive "${p#/proc/}" && fail "runtime process left: $(tr '\0' ' ' <"$p/cmdline")"
+		fi
+	done
+	assert_equal "$(ls "/proc/$INIT_PID/fd" | wc -l)" "$before_fds"
+	assert_equal "$(container_status "$CID")" running
+}
+
+@test "exec: the config's rlimits and capabilities apply" {
+	requires_checker
+	update_config '.process.rlimits = [
+		{"type": "RLIMIT_NOFILE", "soft": 321, "hard": 654},
+		{"type": "RLIMIT_NPROC", "soft": 111, "hard": 222}]'
+	update_config '.process.capabilities = {
+		"bounding": ["CAP_CHOWN", "CAP_KILL", "CAP_SETUID"],
+		"effective": ["CAP_CHOWN", "CAP_KILL"],
+		"permitted": ["CAP_CHOWN", "CAP_KILL", "CAP_SETUID"],
+		"inheritable": [],
+		"ambient": []}'
+	start_sleeper
+	run hako exec "$CID" checker rlimits caps
+	assert_success
+	assert_line "rlimit.NOFILE=321:654"
+	assert_line "rlimit.NPROC=111:222"
+	# CAP_CHOWN 0, CAP_KILL 5, CAP_SETUID 7
+	assert_line "CapEff=$(hex_caps 0 5)"
+	assert_line "CapPrm=$(hex_caps 0 5 7)"
+	assert_line "CapBnd=$(hex_caps 0 5 7)"
+	assert_line "CapInh=0000000000000000"
+	assert_line "CapAmb=0000000000000000"
+}
+
+# exec_fd3 FILE ARGS...: hako exec ARGS with FILE open on fd 3.
+exec_fd3() {
+	local f="$1"
+	shift
+	hako exec "$@" 3<"$f"
+}
+
+@test "exec: --preserve-fds 1 passes fd 3 through" {
+	start_sleeper
+	echo "through fd three" >"$BATS_TEST_TMPDIR/fd3.txt"
+	run exec_fd3 "$BATS_TEST_TMPDIR/fd3.txt" --preserve-fds 1 "$CID" cat /proc/self/fd/3
+	assert_success
+	assert_output "through fd three"
+	run exec_fd3 "$BATS_TEST_TMPDIR/fd3.txt" --preserve-fds 1 "$CID" sh -c 'ls /proc/$$/fd'
+	assert_success
+	assert_output "$(printf '%s\n' 0 1 2 3)"
+}
+
+@test "exec: fds of the caller other than 0-2 are not visible inside" {
+	start_sleeper
+	echo secret >"$BATS_TEST_TMPDIR/host.txt"
+	run bash -c 'exec 5<"$1" 7<"$1" 3<"$1"; shift; "$@" sh -c "ls /proc/\$\$/fd"' _ \
+		"$BATS_TEST_TMPDIR/host.txt" "$HAKO" --root "$STATE_ROOT" exec "$CID"
+	assert_success
+	assert_output "$(printf '%s\n' 0 1 2)"
+	# Nor in a process that looks for the host file through /proc.
+	run bash -c 'exec 5<"$1"; shift; "$@" sh -c "cat /proc/\$\$/fd/5"' _ \
+		"$BATS_TEST_TMPDIR/host.txt" "$HAKO" --root "$STATE_ROOT" exec "$CID"
+	assert_failure
+	refute_output --partial secret
+}
