@@ -232,6 +232,7 @@ static int prepare(const struct hako_exec_opts *o, struct exec_ctx *x, struct hk
   ch->pid = x->c.st.pid;
   ch->pidfd = x->pidfd;
   ch->process = x->process;
+  ch->spec = x->spec;
   ch->seccomp = x->seccomp;
   ch->console_fd = x->console_fd;
   ch->preserve_fds = o->preserve_fds;
@@ -304,6 +305,9 @@ int hako_exec(const struct hako_exec_opts *o, int *exit_status, struct hk_error 
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
       sigaction(sigs[i], &sa, NULL);
   }
+  const struct hk_exec_cpu_affinity *aff = r == 0 ? x.process->exec_cpu_affinity : NULL;
+  if (aff && aff->initial && *aff->initial)
+    r = hk_set_cpu_affinity(aff->initial, "process.execCPUAffinity.initial", err);
   if (r == 0)
     r = launch(&x, &ch, &pid, err);
   if (r == 0 && o->pid_file)

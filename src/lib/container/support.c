@@ -16,16 +16,11 @@ int hk_check_supported(const struct hk_spec *spec, struct hk_error *err) {
   if (p) {
     UNSUPPORTED(p->apparmor_profile && *p->apparmor_profile, "process.apparmorProfile");
     UNSUPPORTED(p->selinux_label && *p->selinux_label, "process.selinuxLabel");
-    UNSUPPORTED(p->scheduler, "process.scheduler");
-    UNSUPPORTED(p->io_priority, "process.ioPriority");
-    UNSUPPORTED(p->exec_cpu_affinity, "process.execCPUAffinity");
   }
   const struct hk_linux *lx = spec->linux_;
   if (lx) {
     UNSUPPORTED(lx->n_net_devices, "linux.netDevices");
     UNSUPPORTED(lx->intel_rdt, "linux.intelRdt");
-    UNSUPPORTED(lx->memory_policy, "linux.memoryPolicy");
-    UNSUPPORTED(lx->personality, "linux.personality");
     UNSUPPORTED(lx->mount_label && *lx->mount_label, "linux.mountLabel");
   }
   return 0;

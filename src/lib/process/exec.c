@@ -84,6 +84,11 @@ static int setup_process(const struct hk_exec_child *x, char *exe, size_t size,
     close(x->console_fd);
   }
   int r = hk_apply_rlimits(p, err);
+  if (r == 0)
+    r = hk_apply_process_attrs(x->spec, p, err);
+  if (r == 0 && p->exec_cpu_affinity && p->exec_cpu_affinity->final &&
+      *p->exec_cpu_affinity->final)
+    r = hk_set_cpu_affinity(p->exec_cpu_affinity->final, "process.execCPUAffinity.final", err);
   if (r < 0)
     return r;
   if (chdir(p->cwd) < 0)

@@ -14,6 +14,7 @@ struct hk_exec_child {
   pid_t pid;  /* the container's init */
   int pidfd;  /* its pidfd, for setns */
   int ns_flags;
+  const struct hk_spec *spec; /* the container's config (personality, memoryPolicy) */
   const struct hk_process *process;
   struct hk_caps caps;
   const struct hk_seccomp_filter *seccomp;

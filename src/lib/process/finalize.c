@@ -147,22 +147,39 @@ static void home_of(uid_t uid, char *out, size_t size) {
   fclose(f);
 }
 
+static size_t key_len(const char *kv) {
+  const char *eq = strchr(kv, '=');
+  return eq ? (size_t)(eq - kv) : strlen(kv);
+}
+
+/* A later KEY= wins over an earlier one, as runc's init does by setenv() in
+ * order.  Quadratic, so only for environments of a sane size. */
+static bool overridden_later(char *const *env, size_t n, size_t i) {
+  size_t kl = key_len(env[i]);
+  for (size_t j = i + 1; j < n; j++)
+    if (key_len(env[j]) == kl && strncmp(env[i], env[j], kl) == 0)
+      return true;
+  return false;
+}
+
 char **hk_exec_env(const struct hk_process *p) {
+  bool has_home = false;
   for (size_t i = 0; i < p->n_env; i++)
     if (strncmp(p->env[i], "HOME=", 5) == 0)
-      return p->env;
-  /* like runc: a process without HOME gets its user's home directory */
+      has_home = true;
+  bool dedup = p->n_env <= 1024;
   char **env = calloc(p->n_env + 2, sizeof *env);
   if (!env)
     return p->env;
+  size_t k = 0;
   for (size_t i = 0; i < p->n_env; i++)
-    env[i] = p->env[i];
-  char home[512];
-  home_of(p->user.uid, home, sizeof home);
-  env[p->n_env] = hk_strdup_printf("HOME=%s", home);
-  if (!env[p->n_env]) {
-    free(env);
-    return p->env;
+    if (!dedup || !overridden_later(p->env, p->n_env, i))
+      env[k++] = p->env[i];
+  if (!has_home) {
+    /* like runc: a process without HOME gets its user's home directory */
+    char home[512];
+    home_of(p->user.uid, home, sizeof home);
+    env[k] = hk_strdup_printf("HOME=%s", home);
   }
   return env;
 }

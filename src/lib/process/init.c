@@ -150,6 +150,8 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size,
     l->console_fd = -1;
   }
   r = hk_apply_rlimits(p, err);
+  if (r == 0)
+    r = hk_apply_process_attrs(spec, p, err);
   if (r < 0)
     return r;
   if (!l->no_new_keyring) {

@@ -68,6 +68,12 @@ int hk_sysctl_apply(const struct hk_spec *spec, struct hk_error *err);
 /* process.env for execve, with HOME added from the container's /etc/passwd
  * when the config has none (runc does the same). */
 char **hk_exec_env(const struct hk_process *p);
+/* personality, memoryPolicy (of the config, NULL for none), scheduler and
+ * ioPriority (of the process). */
+int hk_apply_process_attrs(const struct hk_spec *spec, const struct hk_process *p,
+                           struct hk_error *err);
+/* sched_setaffinity from a "0-3,7" list; `where` names the field in errors. */
+int hk_set_cpu_affinity(const char *list, const char *where, struct hk_error *err);
 /* Apply process.rlimits. */
 int hk_apply_rlimits(const struct hk_process *p, struct hk_error *err);
 
