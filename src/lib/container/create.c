@@ -18,6 +18,7 @@
 #include "hako.h"
 #include "ns.h"
 #include "process.h"
+#include "rootfs.h"
 #include "security/seccomp.h"
 #include "tty.h"
 #include "util.h"
@@ -292,11 +293,17 @@ static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid
   l.state_dirfd = init_dirfd;
   l.lock_fd = c->dirfd;
   l.cgroup = c->cgroup;
+  int *premounted = NULL;
+  r = hk_idmap_mounts_prepare(c->spec, c->bundle, &premounted, err);
+  if (r < 0)
+    return r;
+  l.premounted = premounted;
   l.state = &c->st;
   l.hook_state_json = creating_state_json(&c->st);
   pid_t pid;
   r = hk_launch_create(&l, &pid, err);
   free(l.hook_state_json);
+  hk_idmap_mounts_free(premounted, c->spec->n_mounts);
   if (r < 0)
     return r;
   c->st.pid = pid;

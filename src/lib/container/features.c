@@ -20,7 +20,7 @@ static const char *const mount_options[] = {
     "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private",
     "ratime", "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec", "rnoatime",
     "rnodev", "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid",
-    "rnosymfollow", "ro", "rprivate", "rrelatime", "rro", "rrw", "rshared", "rslave",
+    "rnosymfollow", "ridmap", "idmap", "ro", "rprivate", "rrelatime", "rro", "rrw", "rshared", "rslave",
     "rstrictatime", "rsuid", "rsymfollow", "runbindable", "rw", "shared", "silent", "slave",
     "strictatime", "suid", "symfollow", "sync", "unbindable", NULL};
 static const char *const namespaces[] = {"cgroup", "ipc",  "mount", "network",
@@ -52,7 +52,7 @@ char *hako_features_json(void) {
       "namespaces", strings(namespaces), "capabilities", caps, "cgroup", "v1", 1, "v2", 1,
       "systemd", 0, "systemdUser", 0, "rdma", 1, "seccomp", seccomp, "apparmor", "enabled", 0,
       "selinux", "enabled", 0, "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled",
-      0);
+      1);
   json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s}}", "ociVersionMin", "1.0.0",
                         "ociVersionMax", "1.3.0", "hooks", strings(hooks), "mountOptions",
                         strings(mount_options), "linux", linux_, "annotations",

@@ -115,6 +115,7 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size,
       .userns = has_ns(spec, HK_NS_USER),
       .cgroupns = has_ns(spec, HK_NS_CGROUP),
       .self_cgroup = self_cgroup,
+      .premounted = l->premounted,
   };
   r = hk_rootfs_prepare(&rctx, err);
   if (r < 0)

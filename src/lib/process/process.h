@@ -28,6 +28,7 @@ struct hk_launch {
   const char *rootfs; /* absolute */
   int state_dirfd;    /* init blocks on <state dir>/exec.fifo through it */
   int lock_fd;        /* the launcher's locked state dir fd: closed in the child */
+  const int *premounted; /* idmapped mounts built by the launcher (rootfs.h) */
   int console_fd;     /* connected --console-socket, or -1 */
   int preserve_fds;
   bool no_pivot;

@@ -62,11 +62,11 @@ static int bind_source_fd(const struct hk_rootfs_ctx *ctx, const char *source, c
 }
 
 static int attach_mount(const struct hk_rootfs_ctx *ctx, int rootfd, const struct hk_mount *m,
-                        const char *where, bool is_bind, struct hk_mount_opts *o,
+                        size_t idx, const char *where, bool is_bind, struct hk_mount_opts *o,
                         struct hk_error *err) {
-  if (o->idmap || m->n_uid_mappings || m->n_gid_mappings)
-    return hk_error_set(err, ENOTSUP, "not supported yet: %s.uidMappings (idmapped mounts)",
-                        where);
+  bool idmapped = o->idmap || m->n_uid_mappings || m->n_gid_mappings;
+  if (idmapped && (!ctx->premounted || ctx->premounted[idx] < 0))
+    return hk_error_set(err, EINVAL, "%s: idmapped mount was not prepared", where);
   char src[PATH_MAX];
   struct stat st = {.st_mode = S_IFDIR};
   int r;
@@ -84,7 +84,12 @@ static int attach_mount(const struct hk_rootfs_ctx *ctx, int rootfd, const struc
   if (!is_bind && !*type)
     return hk_error_set(err, EINVAL, "%s.type: required for a non-bind mount", where);
   _cleanup_close_ int mnt = -1;
-  if (is_bind) {
+  if (idmapped) {
+    mnt = dup(ctx->premounted[idx]);
+    if (mnt < 0)
+      return hk_error_sys(err, "%s: dup the idmapped mount", dwhere);
+    r = set_mount_attrs(mnt, o, true, dwhere, err);
+  } else if (is_bind) {
     unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->rec ? AT_RECURSIVE : 0);
     mnt = open_tree(AT_FDCWD, src, flags);
     if (mnt < 0)
@@ -121,7 +126,7 @@ static int do_mount(const struct hk_rootfs_ctx *ctx, int rootfd, const struct hk
   int r = hk_mount_opts_parse(m->options, m->n_options, is_bind, owhere, &o, err);
   if (r < 0)
     return r;
-  r = attach_mount(ctx, rootfd, m, where, is_bind, &o, err);
+  r = attach_mount(ctx, rootfd, m, idx, where, is_bind, &o, err);
   hk_mount_opts_clear(&o);
   return r;
 }

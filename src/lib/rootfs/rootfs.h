@@ -21,6 +21,7 @@ struct hk_rootfs_ctx {
   bool userns;        /* a new user namespace: mknod is not allowed, bind host devices */
   bool cgroupns;      /* a private cgroup namespace */
   const char *self_cgroup; /* /proc/self/cgroup as the host sees it (read before unsharing) */
+  const int *premounted;   /* per mount: a detached idmapped tree from the launcher, or -1 */
 };
 
 /* Before pivot: propagation, rootfs bind, mounts, /dev, devices.  Leaves the
@@ -28,6 +29,12 @@ struct hk_rootfs_ctx {
 int hk_rootfs_prepare(const struct hk_rootfs_ctx *ctx, struct hk_error *err);
 /* pivot_root (or no_pivot), then masked/readonly paths and root.readonly. */
 int hk_rootfs_finish(const struct hk_rootfs_ctx *ctx, struct hk_error *err);
+
+/* Launcher side: build every idmap/ridmap bind mount detached (*out: one fd
+ * per config mount, -1 for the others; NULL when there is none). */
+int hk_idmap_mounts_prepare(const struct hk_spec *spec, const char *bundle, int **out,
+                            struct hk_error *err);
+void hk_idmap_mounts_free(int *fds, size_t n);
 
 /* Parsed mount options (pure; unit-tested). */
 struct hk_mount_opts {
