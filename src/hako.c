@@ -198,6 +198,7 @@ static void usage(FILE *f) {
 int main(int argc, char **argv) {
   struct cli_global g = {.root = HAKO_DEFAULT_ROOT};
   const char *log_format = "text";
+  bool root_given = false;
   enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS };
   static const struct option opts[] = {
       {"root", required_argument, NULL, OPT_ROOT},
@@ -216,6 +217,7 @@ int main(int argc, char **argv) {
     switch (c) {
     case OPT_ROOT:
       g.root = optarg;
+      root_given = true;
       break;
     case OPT_LOG:
       g.log = optarg;
@@ -249,6 +251,16 @@ int main(int argc, char **argv) {
   else if (strcmp(log_format, "text") != 0) {
     fprintf(stderr, "hako: --log-format: unknown format \"%s\" (text or json)\n", log_format);
     return 1;
+  }
+  char root_buf[4096];
+  if (!root_given && geteuid() != 0) {
+    /* runc's choice for unprivileged users */
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    if (xdg && *xdg)
+      snprintf(root_buf, sizeof root_buf, "%s/hako", xdg);
+    else
+      snprintf(root_buf, sizeof root_buf, "/tmp/hako-%u", (unsigned)geteuid());
+    g.root = root_buf;
   }
   int r = hk_log_init(g.log, g.log_json, g.debug);
   if (r < 0) {

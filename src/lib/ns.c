@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -82,4 +83,86 @@ bool hk_idmap_to_host(const struct hk_idmap *maps, size_t n, uint32_t id, uint32
     }
   }
   return false;
+}
+
+bool hk_idmap_is_self(const struct hk_idmap *maps, size_t n, uint32_t self) {
+  return n == 1 && maps[0].size == 1 && maps[0].host_id == self;
+}
+
+/* Multi-range maps of an unprivileged user go through the setuid helpers of
+ * Debian's uidmap package, which check /etc/subuid and /etc/subgid. */
+static int run_idmap_helper(const char *helper, pid_t pid, const struct hk_idmap *maps, size_t n,
+                            const char *what, const char *subfile, struct hk_error *err) {
+  char *argv[3 + 3 * 64 + 1];
+  char nums[3 * 64 + 1][16];
+  if (n > 64)
+    return hk_error_set(err, E2BIG, "%s: too many ranges", what);
+  size_t k = 0;
+  argv[k++] = (char *)helper;
+  snprintf(nums[0], sizeof nums[0], "%d", (int)pid);
+  argv[k++] = nums[0];
+  for (size_t i = 0; i < n; i++) {
+    uint32_t v[3] = {maps[i].container_id, maps[i].host_id, maps[i].size};
+    for (int j = 0; j < 3; j++) {
+      snprintf(nums[1 + 3 * i + j], sizeof nums[0], "%u", v[j]);
+      argv[k++] = nums[1 + 3 * i + j];
+    }
+  }
+  argv[k] = NULL;
+  int pfd[2];
+  if (pipe2(pfd, O_CLOEXEC) < 0)
+    return hk_error_sys(err, "%s: pipe", what);
+  pid_t child = fork();
+  if (child < 0) {
+    close(pfd[0]);
+    close(pfd[1]);
+    return hk_error_sys(err, "%s: fork", what);
+  }
+  if (child == 0) {
+    dup2(pfd[1], 2);
+    execvp(helper, argv);
+    _exit(errno == ENOENT ? 127 : 126);
+  }
+  close(pfd[1]);
+  char out[512];
+  ssize_t got = hk_read_all(pfd[0], out, sizeof out - 1);
+  close(pfd[0]);
+  out[got > 0 ? got : 0] = 0;
+  if (got > 0 && out[got - 1] == '\n')
+    out[got - 1] = 0;
+  int status;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    return 0;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+    return hk_error_set(err, ENOENT,
+                        "%s: more than your own id needs %s: install it (apt-get install uidmap) "
+                        "and give your user a range in %s",
+                        what, helper, subfile);
+  return hk_error_set(err, EPERM,
+                      "%s: %s failed (%s): check that %s gives your user these ranges", what,
+                      helper, *out ? out : "no message", subfile);
+}
+
+int hk_idmap_write_unprivileged(pid_t pid, const struct hk_idmap *uid, size_t n_uid,
+                                const struct hk_idmap *gid, size_t n_gid, struct hk_error *err) {
+  int r;
+  if (hk_idmap_is_self(uid, n_uid, geteuid()))
+    r = hk_idmap_write(pid, "uid_map", uid, n_uid, "linux.uidMappings", err);
+  else
+    r = run_idmap_helper("newuidmap", pid, uid, n_uid, "linux.uidMappings", "/etc/subuid", err);
+  if (r < 0)
+    return r;
+  if (hk_idmap_is_self(gid, n_gid, getegid())) {
+    /* the kernel lets an unprivileged process map its own gid only after
+     * giving up setgroups */
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/setgroups", (int)pid);
+    r = hk_write_string(path, "deny", err);
+    if (r == 0)
+      r = hk_idmap_write(pid, "gid_map", gid, n_gid, "linux.gidMappings", err);
+    return r;
+  }
+  return run_idmap_helper("newgidmap", pid, gid, n_gid, "linux.gidMappings", "/etc/subgid", err);
 }

@@ -16,6 +16,12 @@ int hk_ns_open_checked(enum hk_ns_type type, const char *path, struct hk_error *
 /* Write /proc/<pid>/{uid,gid}_map. `what` names the config field for errors. */
 int hk_idmap_write(pid_t pid, const char *file, const struct hk_idmap *maps, size_t n,
                    const char *what, struct hk_error *err);
+/* The maps of an unprivileged launcher: its own single id is written
+ * directly (setgroups denied for gid), anything more through newuidmap /
+ * newgidmap, with an error that says what to install or configure. */
+int hk_idmap_write_unprivileged(pid_t pid, const struct hk_idmap *uid, size_t n_uid,
+                                const struct hk_idmap *gid, size_t n_gid, struct hk_error *err);
+bool hk_idmap_is_self(const struct hk_idmap *maps, size_t n, uint32_t self);
 /* Map a container id to the host through `maps`; returns false when unmapped. */
 bool hk_idmap_to_host(const struct hk_idmap *maps, size_t n, uint32_t id, uint32_t *host);
 

@@ -209,6 +209,25 @@ static int create_cgroup(struct create_ctx *c, const char *id, struct hk_error *
   return r;
 }
 
+static bool resources_empty(const struct hk_resources *r) {
+  return !r || (!r->memory && !r->cpu && !r->has_pids_limit && !r->block_io &&
+                !r->n_hugepage_limits && !r->network && !r->n_rdma && !r->n_unified);
+}
+
+static int rootless_check(const struct hk_spec *spec, struct hk_error *err) {
+  const struct hk_linux *lx = spec->linux_;
+  if (!resources_empty(lx->resources))
+    return hk_error_set(err, EPERM,
+                        "config.json: linux.resources: an unprivileged user cannot set cgroup "
+                        "limits without a delegated cgroup (not supported yet); remove them or "
+                        "run as root");
+  if (!hk_spec_namespace(spec, HK_NS_USER))
+    return hk_error_set(err, EPERM,
+                        "config.json: linux.namespaces: an unprivileged user needs a user "
+                        "namespace (hako spec --rootless writes one)");
+  return 0;
+}
+
 static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid_t *init_pid,
                      struct hk_error *err) {
   int r = hk_state_validate_id(o->id, err);
@@ -227,6 +246,22 @@ static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid
   r = prepare_security(c, &l, err);
   if (r < 0)
     return r;
+  /* Unprivileged: no cgroup is written to (cgroup delegation is not
+   * supported yet), so resources other than device rules cannot be honoured. */
+  bool rootless = geteuid() != 0;
+  const struct hk_linux *lx = c->spec->linux_;
+  if (rootless) {
+    r = rootless_check(c->spec, err);
+    if (r < 0)
+      return r;
+    l.setgroups_denied = hk_spec_namespace(c->spec, HK_NS_USER) &&
+                         hk_idmap_is_self(lx->gid_mappings, lx->n_gid_mappings, getegid());
+    if (l.setgroups_denied && c->spec->process->user.n_additional_gids)
+      return hk_error_set(err, EPERM,
+                          "config.json: process.user.additionalGids: an unprivileged user "
+                          "namespace with one gid cannot set groups (map more gids with "
+                          "/etc/subgid)");
+  }
   if (c->spec->linux_->resources) {
     r = hk_cgroup_check(c->spec->linux_->resources, err);
     if (r < 0)
@@ -265,17 +300,19 @@ static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid
   r = hk_state_save(c->dirfd, &c->st, err);
   if (r < 0)
     return r;
-  r = create_cgroup(c, o->id, err);
-  if (r < 0)
-    return r;
-  char *cgtext = hk_cgroup_serialize(c->cgroup);
-  if (!cgtext)
-    return hk_error_set(err, ENOMEM, "serialize the cgroup: out of memory");
-  r = hk_write_file_atomic(c->dirfd, "cgroup", cgtext, strlen(cgtext), 0600, err);
-  free(cgtext);
-  if (r < 0)
-    return r;
-  c->st.has_cgroup = true;
+  if (!rootless) {
+    r = create_cgroup(c, o->id, err);
+    if (r < 0)
+      return r;
+    char *cgtext = hk_cgroup_serialize(c->cgroup);
+    if (!cgtext)
+      return hk_error_set(err, ENOMEM, "serialize the cgroup: out of memory");
+    r = hk_write_file_atomic(c->dirfd, "cgroup", cgtext, strlen(cgtext), 0600, err);
+    free(cgtext);
+    if (r < 0)
+      return r;
+    c->st.has_cgroup = true;
+  }
   r = make_fifo(c, err);
   if (r < 0)
     return r;

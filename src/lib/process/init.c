@@ -84,6 +84,11 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size,
   int r = hk_sync_expect(sync_fd, HK_SYNC_GO, &msg, "init", err);
   if (r < 0)
     return r;
+  /* nothing in the container may ptrace or open /proc/1/exe of the runtime
+   * before execve replaces it; set after GO because an unprivileged launcher
+   * writes our id maps through /proc/<pid>, which non-dumpable forbids */
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return hk_error_sys(err, "prctl(PR_SET_DUMPABLE)");
   if (l->state) {
     l->state->pid = msg.value;
     free(l->hook_state_json);
@@ -192,12 +197,6 @@ _Noreturn void hk_init_main(struct hk_launch *l, int sync_fd) {
   struct hk_error err = {0};
   char exe[4096];
   const struct hk_process *p = l->spec->process;
-  /* nothing in the container may ptrace or open /proc/1/exe of the runtime
-   * before execve replaces it */
-  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
-    hk_error_sys(&err, "prctl(PR_SET_DUMPABLE)");
-    goto fail;
-  }
   if (setup(l, sync_fd, exe, sizeof exe, &err) < 0)
     goto fail;
   if (hk_sync_send(sync_fd, HK_SYNC_READY, 0, NULL, -1) < 0)

@@ -64,6 +64,9 @@ static uint64_t new_ns_flags(const struct hk_spec *spec, bool *needs_intermediat
 
 static int write_maps(const struct hk_launch *l, pid_t pid, struct hk_error *err) {
   const struct hk_linux *lx = l->spec->linux_;
+  if (geteuid() != 0)
+    return hk_idmap_write_unprivileged(pid, lx->uid_mappings, lx->n_uid_mappings,
+                                       lx->gid_mappings, lx->n_gid_mappings, err);
   if (l->setgroups_denied) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/setgroups", (int)pid);

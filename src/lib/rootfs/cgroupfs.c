@@ -73,6 +73,10 @@ static size_t read_cg_mounts(struct cg_mount *out, size_t max) {
       continue;
     unescape(root);
     unescape(mp);
+    /* only the host's hierarchies, not copies that binds of /sys (e.g. into
+     * this very rootfs) have made visible elsewhere */
+    if (strcmp(mp, "/sys/fs/cgroup") != 0 && !hk_str_has_prefix(mp, "/sys/fs/cgroup/"))
+      continue;
     struct cg_mount *m = &out[n++];
     snprintf(m->root, sizeof m->root, "%s", root);
     snprintf(m->mountpoint, sizeof m->mountpoint, "%s", mp);
