@@ -229,6 +229,16 @@ static int prepare(const struct hako_exec_opts *o, struct exec_ctx *x, struct hk
     if (x->console_fd < 0)
       return x->console_fd;
   }
+  /* a user namespace that gave up setgroups (rootless, one gid) stays so */
+  char sgpath[64], sg[16] = "";
+  snprintf(sgpath, sizeof sgpath, "/proc/%d/setgroups", (int)x->c.st.pid);
+  int sgfd = open(sgpath, O_RDONLY | O_CLOEXEC);
+  if (sgfd >= 0) {
+    ssize_t n = read(sgfd, sg, sizeof sg - 1);
+    sg[n > 0 ? n : 0] = 0;
+    close(sgfd);
+  }
+  ch->setgroups_denied = strncmp(sg, "deny", 4) == 0;
   ch->pid = x->c.st.pid;
   ch->pidfd = x->pidfd;
   ch->process = x->process;
