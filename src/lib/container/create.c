@@ -16,6 +16,7 @@
 #include "cgroup.h"
 #include "container.h"
 #include "hako.h"
+#include "netdev.h"
 #include "ns.h"
 #include "process.h"
 #include "rootfs.h"
@@ -68,6 +69,8 @@ static int validate(const struct hk_spec *spec, struct hk_error *err) {
     close(fd);
   }
   int r = hk_sysctl_validate(spec, err);
+  if (r == 0)
+    r = hk_netdev_validate(spec, err);
   return r < 0 ? r : hk_check_supported(spec, err);
 }
 

@@ -19,7 +19,6 @@ int hk_check_supported(const struct hk_spec *spec, struct hk_error *err) {
   }
   const struct hk_linux *lx = spec->linux_;
   if (lx) {
-    UNSUPPORTED(lx->n_net_devices, "linux.netDevices");
     UNSUPPORTED(lx->intel_rdt, "linux.intelRdt");
     UNSUPPORTED(lx->mount_label && *lx->mount_label, "linux.mountLabel");
   }

@@ -15,6 +15,7 @@
 
 #include "cgroup.h"
 #include "hooks.h"
+#include "netdev.h"
 #include "ns.h"
 #include "process.h"
 #include "security/seccomp.h"
@@ -255,6 +256,9 @@ int hk_launch_create(struct hk_launch *l, pid_t *init_pid, struct hk_error *err)
     if (r < 0)
       goto fail;
   }
+  r = hk_netdev_move(l->spec, init, err);
+  if (r < 0)
+    goto fail;
   if (l->spec->process->has_oom_score_adj) {
     char path[64], val[16];
     snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int)init);
