@@ -68,15 +68,20 @@ int hako_start(const char *root, const char *id, struct hk_error *err) {
   if (r < 0)
     goto out;
   struct hk_spec *spec = NULL;
-  if (hk_container_load_spec(&c, &spec, err) == 0) {
-    char *state = hk_state_to_json(&c.st, false);
-    struct hk_error herr = {0};
-    if (state && hk_hooks_run(&spec->hooks.poststart, "hooks.poststart", state, &herr) < 0)
-      hk_log(HK_LOG_WARN, "%s", herr.msg);
-    free(state);
-    hk_spec_free(spec);
+  r = hk_container_load_spec(&c, &spec, err);
+  if (r < 0)
+    goto out;
+  char *state = hk_state_to_json(&c.st, false);
+  if (state)
+    r = hk_hooks_run(&spec->hooks.poststart, "hooks.poststart", state, err);
+  free(state);
+  hk_spec_free(spec);
+  if (r < 0) {
+    /* runtime.md: a failing poststart hook stops the container */
+    struct hk_error ignored = {0};
+    hk_container_signal_init(&c, SIGKILL, &ignored);
+    hk_container_wait_gone(&c, 10000);
   }
-  hk_error_clear(err);
 out:
   hk_container_close(&c);
   return r;

@@ -206,6 +206,11 @@ _Noreturn void hk_init_main(struct hk_launch *l, int sync_fd) {
   if (wait_for_start(l->state_dirfd, &err) < 0)
     goto fail;
   close(l->state_dirfd);
+  if (l->state && l->spec->hooks.start_container.n) {
+    l->state->status = HK_STATUS_CREATED;
+    free(l->hook_state_json);
+    l->hook_state_json = hk_state_to_json(l->state, false);
+  }
   if (hk_hooks_run(&l->spec->hooks.start_container, "hooks.startContainer", l->hook_state_json,
                    &err) < 0)
     goto fail;
