@@ -37,6 +37,9 @@ int cli_expect_args(const char *cmd, int argc, char **argv, int first, int min, 
 int cli_getopt(const struct cli_command *cmd, int argc, char **argv, const char *shortopts,
                const struct option *longopts, int *rc);
 const struct cli_command *cli_find(const char *name);
+/* A command with no options and exactly one argument, the container id:
+ * -1 with *id set, or the exit code to return (help printed, usage error). */
+int cli_id_only(const char *name, int argc, char **argv, const char **id);
 
 #define CLI_DECLARE(fn) int fn(struct cli_global *g, int argc, char **argv)
 CLI_DECLARE(cmd_create);

@@ -178,6 +178,17 @@ int cli_getopt(const struct cli_command *cmd, int argc, char **argv, const char 
   return c;
 }
 
+int cli_id_only(const char *name, int argc, char **argv, const char **id) {
+  int rc = 0, c;
+  while ((c = cli_getopt(cli_find(name), argc, argv, "", NULL, &rc)) != -1)
+    if (c == -2)
+      return rc;
+  if ((rc = cli_expect_args(name, argc, argv, optind, 1, 1)) != 0)
+    return rc;
+  *id = argv[optind];
+  return -1;
+}
+
 static void usage(FILE *f) {
   fprintf(f, "Usage: hako [global options] <command> [options] [args]\n\n"
              "hako is an OCI container runtime (runtime-spec 1.0.0 to 1.3.x).\n\n"

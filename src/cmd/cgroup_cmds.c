@@ -15,21 +15,9 @@
 #include "cli.h"
 #include "hako.h"
 
-/* A command with no options and exactly the container id. */
-static int id_only(const char *name, int argc, char **argv, const char **id) {
-  int rc = 0, c;
-  while ((c = cli_getopt(cli_find(name), argc, argv, "", NULL, &rc)) != -1)
-    if (c == -2)
-      return rc;
-  if ((rc = cli_expect_args(name, argc, argv, optind, 1, 1)) != 0)
-    return rc;
-  *id = argv[optind];
-  return -1;
-}
-
 int cmd_pause(struct cli_global *g, int argc, char **argv) {
-  const char *id;
-  int rc = id_only("pause", argc, argv, &id);
+  const char *id = NULL;
+  int rc = cli_id_only("pause", argc, argv, &id);
   if (rc >= 0)
     return rc;
   struct hk_error err = {0};
@@ -37,8 +25,8 @@ int cmd_pause(struct cli_global *g, int argc, char **argv) {
 }
 
 int cmd_resume(struct cli_global *g, int argc, char **argv) {
-  const char *id;
-  int rc = id_only("resume", argc, argv, &id);
+  const char *id = NULL;
+  int rc = cli_id_only("resume", argc, argv, &id);
   if (rc >= 0)
     return rc;
   struct hk_error err = {0};

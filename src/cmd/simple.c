@@ -5,22 +5,11 @@
 #include "cli.h"
 #include "hako.h"
 
-static int parse_id_only(const char *name, int argc, char **argv, const char **id) {
-  int rc = 0, c;
-  while ((c = cli_getopt(cli_find(name), argc, argv, "", NULL, &rc)) != -1)
-    if (c == -2)
-      return rc ? rc : -1;
-  if ((rc = cli_expect_args(name, argc, argv, optind, 1, 1)) != 0)
-    return rc;
-  *id = argv[optind];
-  return 0;
-}
-
 int cmd_start(struct cli_global *g, int argc, char **argv) {
-  const char *id;
-  int rc = parse_id_only("start", argc, argv, &id);
-  if (rc)
-    return rc < 0 ? 0 : rc;
+  const char *id = NULL;
+  int rc = cli_id_only("start", argc, argv, &id);
+  if (rc >= 0)
+    return rc;
   struct hk_error err = {0};
   if (hako_start(g->root, id, &err) < 0)
     return cli_fail(&err);
@@ -28,10 +17,10 @@ int cmd_start(struct cli_global *g, int argc, char **argv) {
 }
 
 int cmd_state(struct cli_global *g, int argc, char **argv) {
-  const char *id;
-  int rc = parse_id_only("state", argc, argv, &id);
-  if (rc)
-    return rc < 0 ? 0 : rc;
+  const char *id = NULL;
+  int rc = cli_id_only("state", argc, argv, &id);
+  if (rc >= 0)
+    return rc;
   struct hk_error err = {0};
   char *json;
   if (hako_state(g->root, id, &json, &err) < 0)

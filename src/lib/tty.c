@@ -33,27 +33,11 @@ int hk_console_connect(const char *path, struct hk_error *err) {
 
 int hk_send_fd(int sock, int fd, const char *body, struct hk_error *err) {
   /* consumers such as containerd's console reader require a body */
-  struct iovec iov = {.iov_base = (void *)body, .iov_len = strlen(body) ? strlen(body) : 1};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } control;
-  memset(&control, 0, sizeof control);
-  struct msghdr mh = {.msg_iov = &iov,
-                      .msg_iovlen = 1,
-                      .msg_control = control.buf,
-                      .msg_controllen = sizeof control.buf};
-  struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  ssize_t n;
-  do
-    n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
+  size_t len = strlen(body);
+  if (hk_sendmsg_fd(sock, len ? body : "x", len ? len : 1, fd) < 0) {
+    errno = EPIPE;
     return hk_error_sys(err, "send the terminal to the console socket");
+  }
   return 0;
 }
 

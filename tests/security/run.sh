@@ -7,9 +7,10 @@ out=${SECTEST_OUT:-/tmp/hako-sectest-build}
 mkdir -p "$out"
 srcs="$top/src/lib/security/cap_names.c $top/src/lib/security/caps.c
   $top/src/lib/security/nnp.c $top/src/lib/security/seccomp_compile.c
-  $top/src/lib/security/seccomp_load.c $top/src/lib/security/seccomp_notify.c"
+  $top/src/lib/security/seccomp_load.c $top/src/lib/security/seccomp_notify.c
+  $top/src/lib/util/fdpass.c"
 cflags="-std=gnu17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Wno-missing-field-initializers
-  -fno-strict-aliasing -I$top/src/lib -I$top/src/lib/spec"
+  -fno-strict-aliasing -I$top/src/lib -I$top/src/lib/spec -I$top/src/lib/util"
 libs="-Wl,-Bstatic -lseccomp -ljansson -Wl,-Bdynamic"
 # error.c is not this module's: build it without -Werror (format-truncation at -O1)
 # shellcheck disable=SC2086

@@ -1,5 +1,7 @@
 #include "sync.h"
 
+#include "util.h"
+
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -20,29 +22,8 @@ int hk_sync_send(int sock, uint32_t type, int32_t value, const char *text, int f
     memcpy(msg.text, text, tl);
     len += tl + 1;
   }
-  struct iovec iov = {.iov_base = &msg, .iov_len = len};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } control;
-  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-  if (fd >= 0) {
-    memset(&control, 0, sizeof control);
-    mh.msg_control = control.buf;
-    mh.msg_controllen = sizeof control.buf;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-  }
-  for (;;) {
-    ssize_t n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-    if (n >= 0)
-      return 0;
-    if (errno != EINTR)
-      return -errno;
-  }
+  ssize_t n = hk_sendmsg_fd(sock, &msg, len, fd);
+  return n < 0 ? (int)n : 0;
 }
 
 int hk_sync_recv(int sock, struct hk_sync_msg *msg, int *fd) {

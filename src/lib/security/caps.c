@@ -49,10 +49,12 @@ static uint64_t own_bounding_set(int last_cap) {
   return set;
 }
 
-/* Report a capability that is left out: a warning, or with HK_CAPS_STRICT the error. */
-static int leave_out(unsigned flags, struct hk_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int leave_out(unsigned flags, struct hk_error *err, const char *fmt, ...) {
+/* Report a capability that is left out: with HK_CAPS_STRICT the error;
+ * otherwise a warning, or only a debug line for what runc drops silently
+ * (configs from `runc spec` list ambient caps that are not inheritable). */
+static int leave_out_as(bool quiet, unsigned flags, struct hk_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int leave_out_as(bool quiet, unsigned flags, struct hk_error *err, const char *fmt, ...) {
   char msg[HK_ERROR_MAX];
   va_list ap;
   va_start(ap, fmt);
@@ -60,25 +62,14 @@ static int leave_out(unsigned flags, struct hk_error *err, const char *fmt, ...)
   va_end(ap);
   if (flags & HK_CAPS_STRICT)
     return hk_error_set(err, EINVAL, "%s", msg);
-  hk_warn("%s; leaving it out", msg);
+  if (quiet)
+    hk_debug("%s; leaving it out", msg);
+  else
+    hk_warn("%s; leaving it out", msg);
   return 0;
 }
-
-/* Like leave_out(), for what runc drops silently (configs from `runc spec`
- * list ambient caps that are not inheritable): a debug line only. */
-static int leave_out_quietly(unsigned flags, struct hk_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int leave_out_quietly(unsigned flags, struct hk_error *err, const char *fmt, ...) {
-  char msg[HK_ERROR_MAX];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  if (flags & HK_CAPS_STRICT)
-    return hk_error_set(err, EINVAL, "%s", msg);
-  hk_debug("%s; leaving it out", msg);
-  return 0;
-}
+#define leave_out(...) leave_out_as(false, __VA_ARGS__)
+#define leave_out_quietly(...) leave_out_as(true, __VA_ARGS__)
 
 static int names_to_mask(const char *set_name, char *const *names, size_t n, uint64_t granted,
                          unsigned flags, struct hk_caps *out, uint64_t *mask,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "seccomp.h"
+#include "util.h"
 
 char *hk_seccomp_process_state_json(const char *oci_version, pid_t pid, const char *metadata,
                                     const char *state_json, struct hk_error *err) {
@@ -60,44 +61,18 @@ int hk_seccomp_send_notify_fd(const char *listener_path, int notify_fd, const ch
     return r;
   }
 
-  const char *data = state_json ? state_json : "";
+  const char *data = state_json && *state_json ? state_json : "{}";
   size_t len = strlen(data), sent = 0;
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } ctl;
-  memset(&ctl, 0, sizeof ctl);
-  bool fd_sent = false;
-  /* The fd goes with the first sendmsg only (the spec allows several calls). */
-  while (sent < len || !fd_sent) {
-    struct iovec iov = {.iov_base = (char *)data + sent, .iov_len = len - sent};
-    char zero = 0;
-    if (len == 0) { /* SCM_RIGHTS needs at least one byte of data */
-      iov.iov_base = &zero;
-      iov.iov_len = 1;
-    }
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-    if (!fd_sent) {
-      msg.msg_control = ctl.buf;
-      msg.msg_controllen = sizeof ctl.buf;
-      struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN(sizeof(int));
-      memcpy(CMSG_DATA(c), &notify_fd, sizeof(int));
-    }
-    ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR)
-      continue;
+  /* the fd goes with the first sendmsg only (the spec allows several calls) */
+  while (sent < len) {
+    ssize_t n = hk_sendmsg_fd(sock, data + sent, len - sent, sent == 0 ? notify_fd : -1);
     if (n < 0) {
+      errno = (int)-n;
       r = hk_error_sys(err, "linux.seccomp.listenerPath: sending the seccomp fd to %s",
                        listener_path);
       close(sock);
       return r;
     }
-    fd_sent = true;
-    if (len == 0)
-      break;
     sent += (size_t)n;
   }
   close(sock);

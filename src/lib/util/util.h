@@ -45,6 +45,9 @@ int hk_parse_long(const char *s, long *out);
 bool hk_str_has_prefix(const char *s, const char *prefix);
 /* Process start time (field 22 of /proc/<pid>/stat), to detect pid reuse; 0 if gone. */
 unsigned long long hk_proc_start_time(pid_t pid);
+/* One sendmsg of buf (len >= 1), with fd as SCM_RIGHTS when fd >= 0; retries
+ * EINTR.  Returns the bytes sent or -errno. */
+ssize_t hk_sendmsg_fd(int sock, const void *buf, size_t len, int fd);
 /* Make every fd >= from close-on-exec (close_range with CLOSE_RANGE_CLOEXEC, or a /proc walk). */
 int hk_fds_cloexec_from(int from, struct hk_error *err);
 
