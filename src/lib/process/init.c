@@ -143,6 +143,8 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size,
   r = set_names(spec, err);
   if (r == 0)
     r = hk_sysctl_apply(spec, err);
+  if (r == 0)
+    r = hk_rootfs_lockdown(&rctx, err);
   if (r < 0)
     return r;
   if (p->terminal) {

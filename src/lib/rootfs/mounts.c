@@ -39,12 +39,19 @@ static int set_mount_attrs(int mnt, const struct hk_mount_opts *o, bool top_attr
     if (mount_setattr(mnt, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
       return hk_error_sys(err, "%s: set recursive mount attributes", where);
   }
-  if (o->propagation) {
-    struct mount_attr a = {.propagation = o->propagation & ~(unsigned long)MS_REC};
-    unsigned flags = AT_EMPTY_PATH | ((o->propagation & MS_REC) ? AT_RECURSIVE : 0);
-    if (mount_setattr(mnt, "", flags, &a, sizeof a) < 0)
-      return hk_error_sys(err, "%s: set propagation", where);
-  }
+  return 0;
+}
+
+/* Propagation takes effect only on an attached mount (a detached tree lives
+ * in an anonymous namespace with no peers), so it is set after move_mount. */
+static int set_propagation(int mnt, const struct hk_mount_opts *o, const char *where,
+                           struct hk_error *err) {
+  if (!o->propagation)
+    return 0;
+  struct mount_attr a = {.propagation = o->propagation & ~(unsigned long)MS_REC};
+  unsigned flags = AT_EMPTY_PATH | ((o->propagation & MS_REC) ? AT_RECURSIVE : 0);
+  if (mount_setattr(mnt, "", flags, &a, sizeof a) < 0)
+    return hk_error_sys(err, "%s: set propagation", where);
   return 0;
 }
 
@@ -113,6 +120,8 @@ static int attach_mount(const struct hk_rootfs_ctx *ctx, int rootfd, const struc
   }
   if (r == 0)
     r = hk_move_mount_to(mnt, dest, dwhere, err);
+  if (r == 0)
+    r = set_propagation(mnt, o, dwhere, err);
   return r;
 }
 

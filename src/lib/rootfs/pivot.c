@@ -12,17 +12,26 @@
 
 static int do_pivot(const char *rootfs, struct hk_error *err) {
   /* pivot_root(".", ".") stacks the old root on top of the new one, so no
-   * put_old directory is needed inside the rootfs; then detach it. */
+   * put_old directory is needed inside the rootfs; then detach it.  The
+   * rslave and the unmount must reach the old root, not the new one under
+   * it: "." is resolved from the cwd, so the cwd moves to the old root first
+   * (else the container's own mounts lose their propagation). */
+  int oldroot = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (oldroot < 0)
+    return hk_error_sys(err, "open the old root");
+  int r = 0;
   if (syscall(SYS_pivot_root, ".", ".") < 0)
-    return hk_error_sys(err, "pivot_root to %s", rootfs);
-  /* keep the old root's unmount from propagating anywhere */
-  if (mount("none", ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-    return hk_error_sys(err, "make the old root rslave");
-  if (umount2(".", MNT_DETACH) < 0)
-    return hk_error_sys(err, "detach the old root");
-  if (chdir("/") < 0)
-    return hk_error_sys(err, "chdir / after pivot_root");
-  return 0;
+    r = hk_error_sys(err, "pivot_root to %s", rootfs);
+  else if (fchdir(oldroot) < 0)
+    r = hk_error_sys(err, "chdir to the old root");
+  else if (mount("none", ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+    r = hk_error_sys(err, "make the old root rslave");
+  else if (umount2(".", MNT_DETACH) < 0)
+    r = hk_error_sys(err, "detach the old root");
+  else if (chdir("/") < 0)
+    r = hk_error_sys(err, "chdir / after pivot_root");
+  close(oldroot);
+  return r;
 }
 
 static int do_move_chroot(const char *rootfs, struct hk_error *err) {
@@ -113,9 +122,11 @@ static int readonly_paths(const struct hk_linux *lx, int rootfd, struct hk_error
 }
 
 int hk_rootfs_finish(const struct hk_rootfs_ctx *ctx, struct hk_error *err) {
-  int r = ctx->no_pivot ? do_move_chroot(ctx->rootfs, err) : do_pivot(ctx->rootfs, err);
-  if (r < 0)
-    return r;
+  return ctx->no_pivot ? do_move_chroot(ctx->rootfs, err) : do_pivot(ctx->rootfs, err);
+}
+
+int hk_rootfs_lockdown(const struct hk_rootfs_ctx *ctx, struct hk_error *err) {
+  int r;
   const struct hk_linux *lx = ctx->spec->linux_;
   _cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)

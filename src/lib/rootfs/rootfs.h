@@ -1,7 +1,7 @@
 /* Everything init does to build the container's filesystem view, in order:
  * propagation (private first), the rootfs bind, the config's mounts, /dev,
- * devices, pivot_root (or MS_MOVE + chroot), masked and readonly paths,
- * root.readonly.  Paths inside the rootfs are resolved with
+ * devices, pivot_root (or MS_MOVE + chroot), then (after sysctl) masked and
+ * readonly paths, root.readonly.  Paths inside the rootfs are resolved with
  * openat2(RESOLVE_IN_ROOT) and mounts go onto those fds. */
 #ifndef HAKO_ROOTFS_H
 #define HAKO_ROOTFS_H
@@ -27,8 +27,11 @@ struct hk_rootfs_ctx {
 /* Before pivot: propagation, rootfs bind, mounts, /dev, devices.  Leaves the
  * cwd at the rootfs. */
 int hk_rootfs_prepare(const struct hk_rootfs_ctx *ctx, struct hk_error *err);
-/* pivot_root (or no_pivot), then masked/readonly paths and root.readonly. */
+/* pivot_root (or no_pivot). */
 int hk_rootfs_finish(const struct hk_rootfs_ctx *ctx, struct hk_error *err);
+/* After hostname and sysctl (which write /proc/sys, often a readonly path):
+ * masked and readonly paths, root.readonly, rootfsPropagation. */
+int hk_rootfs_lockdown(const struct hk_rootfs_ctx *ctx, struct hk_error *err);
 
 /* Launcher side: build every idmap/ridmap bind mount detached (*out: one fd
  * per config mount, -1 for the others; NULL when there is none). */
