@@ -91,8 +91,9 @@ static int setup_process(const struct hk_exec_child *x, char *exe, size_t size,
     r = hk_set_cpu_affinity(p->exec_cpu_affinity->final, "process.execCPUAffinity.final", err);
   if (r < 0)
     return r;
-  if (chdir(p->cwd) < 0)
-    return hk_error_sys(err, "cwd: chdir to %s", p->cwd);
+  r = hk_chdir_checked(p->cwd, "cwd", err);
+  if (r < 0)
+    return r;
   r = hk_find_executable(p->args[0], p->env, p->n_env, exe, size, err);
   if (r < 0)
     return r;

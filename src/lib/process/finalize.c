@@ -183,3 +183,15 @@ char **hk_exec_env(const struct hk_process *p) {
   }
   return env;
 }
+
+int hk_chdir_checked(const char *cwd, const char *what, struct hk_error *err) {
+  if (chdir(cwd) < 0)
+    return hk_error_sys(err, "%s: chdir to %s", what, cwd);
+  /* a cwd reached through a leaked fd or a magic link (/proc/self/fd/N) can
+   * lie outside the container's root; getcwd() then fails or says
+   * "(unreachable)" (CVE-2024-21626) */
+  char buf[4096];
+  if (!getcwd(buf, sizeof buf) || buf[0] != '/')
+    return hk_error_set(err, EPERM, "%s: %s is outside the container's root", what, cwd);
+  return 0;
+}

@@ -167,8 +167,9 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size,
     if (r < 0)
       return r;
   }
-  if (chdir(p->cwd) < 0)
-    return hk_error_sys(err, "process.cwd: chdir to %s", p->cwd);
+  r = hk_chdir_checked(p->cwd, "process.cwd", err);
+  if (r < 0)
+    return r;
   r = hk_find_executable(p->args[0], p->env, p->n_env, exe, exe_size, err);
   if (r < 0)
     return r;
