@@ -26,18 +26,31 @@ setup() {
 	ctd_skip_unless_usable
 }
 
+# ctr 1.6 `run --rm` now and then loses a short-lived task's output (seen with runc
+# as well: 1 run in 50): an empty output is tried again, up to 3 times in all.
+# ctd_run_output CTR_RUN_ARGS...: `run` of hctr_run --rm, retried on no output
+ctd_run_output() {
+	local i
+	for i in 1 2 3; do
+		run --separate-stderr hctr_run --rm "$@"
+		[ -n "$output" ] && return 0
+		echo "attempt $i: no output (status $status, stderr: $stderr)"
+	done
+}
+
 @test "ctr run --rm: output and exit code" {
-	run -3 hctr_run --rm "$CTD_IMAGE" run1 sh -c 'echo hi; exit 3'
+	ctd_run_output "$CTD_IMAGE" run1 sh -c 'echo hi; exit 3'
 	echo "$output"
+	[ "$status" -eq 3 ]
 	[ "$output" = hi ]
 	# the container is gone
 	[ -z "$(hctr containers ls -q | grep -x run1)" ]
 }
 
 @test "ctr run: stdout and stderr are separate and complete" {
-	run -0 --separate-stderr hctr_run --rm "$CTD_IMAGE" out1 \
-		sh -c 'seq 1 2000; echo to-stderr >&2'
+	ctd_run_output "$CTD_IMAGE" out1 sh -c 'seq 1 2000; echo to-stderr >&2'
 	echo "stdout lines: ${#lines[@]}; stderr: $stderr"
+	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 2000 ]
 	[ "${lines[0]}" = 1 ]
 	[ "${lines[1999]}" = 2000 ]
@@ -45,10 +58,12 @@ setup() {
 }
 
 @test "ctr run: stdin reaches the container" {
-	run -0 bash -c "printf 'abc\ndef\n' | $(ctd_ctr_cmd) run -i --rm --fifo-dir '$CTD_TMP/fifo' \
-		--runc-binary '$CTD_WRAPPER' --runc-root '$CTD_RUNC_ROOT' '$CTD_IMAGE' in1 wc -l"
+	# (ctr 1.6 does not pass stdin's EOF on: the process reads two lines and exits)
+	run -0 bash -c "printf 'abc\ndef\n' | $(ctd_ctr_cmd) run --rm --fifo-dir '$CTD_TMP/fifo' \
+		--runc-binary '$CTD_WRAPPER' --runc-root '$CTD_RUNC_ROOT' '$CTD_IMAGE' in1 \
+		sh -c 'read a; read b; echo \$b-\$a'"
 	echo "$output"
-	[ "$(echo "$output" | tr -d ' ')" = 2 ]
+	[ "$output" = def-abc ]
 }
 
 @test "ctr run --tty: the process has a terminal" {
@@ -214,7 +229,7 @@ setup() {
 
 @test "ctr run --config with a pids limit: read back from the v1 cgroup" {
 	hctr oci spec | jq --arg r "$CTD_TMP/image/rootfs" \
-		'.root.path = $r | .root.readonly = false | .process.args = ["sleep", "1000"]
+		'.root.path = $r | .root.readonly = false | .process.args = ["/bin/sleep", "1000"] | .process.env = ["PATH=/bin"]
 		 | .linux.resources.pids = {"limit": 42} | .linux.cgroupsPath = "/hakotest/pids1"' \
 		>"$CTD_TMP/pids1.json"
 	run -0 hctr_run -d --config "$CTD_TMP/pids1.json" pids1

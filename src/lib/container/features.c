@@ -22,7 +22,7 @@ static const char *const mount_options[] = {
     "rnodev", "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid",
     "rnosymfollow", "ridmap", "idmap", "ro", "rprivate", "rrelatime", "rro", "rrw", "rshared", "rslave",
     "rstrictatime", "rsuid", "rsymfollow", "runbindable", "rw", "shared", "silent", "slave",
-    "strictatime", "suid", "symfollow", "sync", "unbindable", NULL};
+    "strictatime", "suid", "symfollow", "sync", "tmpcopyup", "unbindable", NULL};
 static const char *const namespaces[] = {"cgroup", "ipc",  "mount", "network",
                                          "pid",    "time", "user",  "uts", NULL};
 static const char *const seccomp_actions[] = {

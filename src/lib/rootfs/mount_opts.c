@@ -170,8 +170,7 @@ int hk_mount_opts_parse(char *const *options, size_t n, bool is_bind, const char
       hk_mount_opts_clear(out);
       return hk_error_set(err, EINVAL, "%s[%zu]: unknown mount option \"%s\"", where, i, opt);
     } else if (strcmp(opt, "tmpcopyup") == 0) {
-      hk_mount_opts_clear(out);
-      return hk_error_set(err, ENOTSUP, "not supported yet: %s[%zu] (\"tmpcopyup\")", where, i);
+      out->tmpcopyup = true;
     } else if (append_data(&out->data, opt) < 0) {
       hk_mount_opts_clear(out);
       return hk_error_set(err, ENOMEM, "%s: out of memory", where);

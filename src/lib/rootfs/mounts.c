@@ -117,6 +117,11 @@ static int attach_mount(const struct hk_rootfs_ctx *ctx, int rootfd, const struc
       return mnt;
     }
     r = set_mount_attrs(mnt, o, false, dwhere, err);
+    if (r == 0 && o->tmpcopyup) {
+      if (strcmp(type, "tmpfs") != 0)
+        return hk_error_set(err, EINVAL, "%s.options: tmpcopyup needs a tmpfs mount", where);
+      r = hk_tmpcopyup(dest, mnt, dwhere, err);
+    }
   }
   if (r == 0)
     r = hk_move_mount_to(mnt, dest, dwhere, err);

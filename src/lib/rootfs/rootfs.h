@@ -51,6 +51,7 @@ struct hk_mount_opts {
   bool rec;
   bool idmap;
   bool ridmap;
+  bool tmpcopyup; /* tmpfs only: start with a copy of the directory it covers */
   char *data; /* comma-joined fs-specific options, or NULL */
 };
 /* `where` names the field for errors ("mounts[2].options"). Bind mounts reject
@@ -74,6 +75,8 @@ int hk_move_mount_to(int mnt, int dest, const char *what, struct hk_error *err);
 /* A new filesystem mount as a detached mount fd (fsopen/fsconfig/fsmount). */
 int hk_fs_mount_fd(const char *type, const char *source, const char *data, uint64_t attrs,
                    const char *where, struct hk_error *err);
+/* Copy the directory dest (O_PATH) into the detached tmpfs mnt. */
+int hk_tmpcopyup(int dest, int mnt, const char *where, struct hk_error *err);
 /* Create the default /dev nodes and links, then linux.devices. */
 int hk_setup_dev(const struct hk_rootfs_ctx *ctx, int rootfd, struct hk_error *err);
 
