@@ -14,7 +14,7 @@ PKGS=(
 	libjansson-dev libseccomp-dev libcap-dev libcmocka-dev
 	# tests
 	bats bats-assert bats-support busybox-static jq python3 iproute2 util-linux valgrind
-	uidmap runc crun podman conmon
+	uidmap runc crun podman conmon containerd clang catatonit
 	# VM tests (cgroup v2 suite through ../shared/vm/run-in-vm)
 	qemu-system-x86
 )

@@ -114,14 +114,14 @@ if [ $INTEG = 1 ]; then
 	section "integration tests (bats, HAKO=$HAKO)"
 	if [ ${#FILES[@]} -eq 0 ]; then
 		shopt -s nullglob
-		FILES=(tests/integration/*.bats)
+		FILES=(tests/integration/*.bats tests/clients/*.bats)
 		shopt -u nullglob
 	fi
 	if [ ${#FILES[@]} -eq 0 ]; then
 		echo "no bats files under tests/integration"
 	else
 		export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-120}
-		timeout -k 10 "${BATS_SUITE_TIMEOUT:-900}" bats --tap "${FILES[@]}" 2>&1 | tee "$LOG/bats"
+		timeout -k 10 "${BATS_SUITE_TIMEOUT:-2700}" bats --tap "${FILES[@]}" 2>&1 | tee "$LOG/bats"
 		rc=${PIPESTATUS[0]}
 		[ "$rc" -eq 124 ] && echo "test.sh: bats timed out" >&2
 		bats_count integration "$LOG/bats" "$rc"
