@@ -75,6 +75,28 @@ ctd_run_output() {
 	[[ "$output" == */dev/* ]]
 }
 
+@test "ctr run of a missing command: the runtime's error (log.json) reaches ctr" {
+	run -1 hctr_run --rm "$CTD_IMAGE" bad1 /no/such/command
+	echo "$output"
+	[[ "$output" == *"OCI runtime create failed"* ]]
+	[[ "$output" == */no/such/command* ]]
+	[[ "$output" == *"no such file or directory"* ]]
+	[ -z "$(hctr containers ls -q | grep -x bad1)" ]
+	[ ! -e "$CTD_RUNC_ROOT/$CTD_NS/bad1" ]
+}
+
+@test "ctr task exec of a missing command fails, the task keeps running" {
+	ctd_start_detached ex0
+	run hctr_exec --exec-id e0 ex0 /no/such/command
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == */no/such/command* ]]
+	[ "$(ctd_task_status ex0)" = RUNNING ]
+	run -0 hctr_exec --exec-id e0b ex0 echo still-here
+	[ "$output" = still-here ]
+	ctd_remove ex0
+}
+
 @test "ctr task exec: output and exit code" {
 	ctd_start_detached ex1
 	run -5 hctr_exec --exec-id e1 ex1 sh -c 'echo from-exec; exit 5'
@@ -267,9 +289,11 @@ ctd_run_output() {
 	[ -s "$CTD_CALLS" ]
 	{
 		echo "# runtime command lines sent by containerd-shim-runc-v2 ($(containerd --version | awk '{print $3}'))"
-		echo "# recorded by tests/clients/containerd.bats; <TMP> is the test's temporary directory"
+		echo "# recorded by tests/clients/containerd.bats; <TMP> is the test's temporary directory,"
+		echo "# <N> the shim's random suffixes of its process.json and console socket names"
 		echo "# runtime under test: $(basename "$HAKO"); duplicates removed, first-seen order"
-		sed "s|$CTD_TMP|<TMP>|g" "$CTD_CALLS" | awk '!seen[$0]++'
+		sed -e "s|$CTD_TMP|<TMP>|g" -e 's|/tmp/runc-process[0-9]*|/tmp/runc-process<N>|g' \
+			-e 's|/tmp/pty[0-9]*/|/tmp/pty<N>/|g' "$CTD_CALLS" | awk '!seen[$0]++'
 	} >"$out"
 	cat "$out"
 
