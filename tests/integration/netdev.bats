@@ -11,6 +11,10 @@ setup() {
 	requires_hako # runc 1.1 has no netDevices
 	command -v ip >/dev/null || skip "iproute2 is not installed"
 	NETNS="hako-nd-$$-$BATS_TEST_NUMBER"
+	# `ip netns add` turns /run/netns into a mount point the first time; undo
+	# that in teardown so the host keeps the mounts it had
+	RUN_NETNS_WAS_MOUNT=0
+	mountpoint -q /run/netns 2>/dev/null && RUN_NETNS_WAS_MOUNT=1
 	ip netns add "$NETNS"
 	ip netns exec "$NETNS" ip link add hkd0 type veth peer name hkd1
 }
@@ -18,6 +22,9 @@ setup() {
 teardown() {
 	teardown_common
 	ip netns del "$NETNS" 2>/dev/null || true
+	if [ "${RUN_NETNS_WAS_MOUNT:-1}" = 0 ] && mountpoint -q /run/netns 2>/dev/null; then
+		umount /run/netns 2>/dev/null || true
+	fi
 }
 
 # hako inside the test's network namespace only (nsenter keeps the host's
