@@ -231,6 +231,27 @@ static int rootless_check(const struct hk_spec *spec, struct hk_error *err) {
   return 0;
 }
 
+/* Socket activation (sd_listen_fds): the caller's LISTEN_FDS fds follow 0-2,
+ * so they are preserved like --preserve-fds, and the container's pid 1 is the
+ * listener (runc does the same). Returns how many fds to pass on. */
+static int listen_fds(struct hk_spec *spec, int preserve_fds, struct hk_error *err) {
+  const char *v = getenv("LISTEN_FDS");
+  long n;
+  if (!v || hk_parse_long(v, &n) < 0 || n <= 0 || n > 4096)
+    return preserve_fds;
+  struct hk_process *p = spec->process;
+  char **env = realloc(p->env, (p->n_env + 3) * sizeof *env);
+  if (!env)
+    return hk_error_set(err, ENOMEM, "LISTEN_FDS: out of memory");
+  p->env = env;
+  env[p->n_env++] = hk_strdup_printf("LISTEN_FDS=%ld", n);
+  env[p->n_env++] = strdup("LISTEN_PID=1");
+  env[p->n_env] = NULL;
+  if (!env[p->n_env - 1] || !env[p->n_env - 2])
+    return hk_error_set(err, ENOMEM, "LISTEN_FDS: out of memory");
+  return (int)n + preserve_fds;
+}
+
 static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid_t *init_pid,
                      struct hk_error *err) {
   int r = hk_state_validate_id(o->id, err);
@@ -238,12 +259,15 @@ static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid
     r = load_config(o, c, err);
   if (r < 0)
     return r;
+  int preserve_fds = listen_fds(c->spec, o->preserve_fds, err);
+  if (preserve_fds < 0)
+    return preserve_fds;
   struct hk_launch l = {.spec = c->spec,
                         .id = o->id,
                         .bundle = c->bundle,
                         .rootfs = c->rootfs,
                         .console_fd = -1,
-                        .preserve_fds = o->preserve_fds,
+                        .preserve_fds = preserve_fds,
                         .no_pivot = o->no_pivot,
                         .no_new_keyring = o->no_new_keyring};
   r = prepare_security(c, &l, err);

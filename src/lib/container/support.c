@@ -2,6 +2,11 @@
  * or security may be silently ignored, so each one fails `create`. */
 #include <errno.h>
 #include <string.h>
+#include <sys/vfs.h>
+
+#ifndef RDTGROUP_SUPER_MAGIC
+#define RDTGROUP_SUPER_MAGIC 0x7655821
+#endif
 
 #include "container.h"
 
@@ -19,7 +24,15 @@ int hk_check_supported(const struct hk_spec *spec, struct hk_error *err) {
   }
   const struct hk_linux *lx = spec->linux_;
   if (lx) {
-    UNSUPPORTED(lx->intel_rdt, "linux.intelRdt");
+    if (lx->intel_rdt) {
+      /* what a user can act on first: resctrl is not even there */
+      struct statfs sfs;
+      if (statfs("/sys/fs/resctrl", &sfs) < 0 || sfs.f_type != RDTGROUP_SUPER_MAGIC)
+        return hk_error_set(err, ENOTSUP,
+                            "linux.intelRdt: resctrl is not mounted at /sys/fs/resctrl (Intel "
+                            "RDT unavailable on this host)");
+      UNSUPPORTED(true, "linux.intelRdt");
+    }
     UNSUPPORTED(lx->mount_label && *lx->mount_label, "linux.mountLabel");
   }
   return 0;
