@@ -113,6 +113,25 @@ int hk_state_remove_dir(const char *root, const char *id, struct hk_error *err) 
   while ((e = readdir(d))) {
     if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
       continue;
+    if (e->d_type == DT_DIR) {
+      /* notify/: one level of hako's own files */
+      int sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      DIR *sd = sub >= 0 ? fdopendir(sub) : NULL;
+      struct dirent *se;
+      while (sd && (se = readdir(sd)))
+        if (strcmp(se->d_name, ".") != 0 && strcmp(se->d_name, "..") != 0)
+          unlinkat(sub, se->d_name, 0);
+      if (sd)
+        closedir(sd);
+      else if (sub >= 0)
+        close(sub);
+      if (unlinkat(dfd, e->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+        int r = hk_error_sys(err, "remove %s/%s/%s", root, id, e->d_name);
+        closedir(d);
+        return r;
+      }
+      continue;
+    }
     if (unlinkat(dfd, e->d_name, 0) < 0 && errno != ENOENT) {
       int r = hk_error_sys(err, "remove %s/%s/%s", root, id, e->d_name);
       closedir(d);

@@ -24,6 +24,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -260,10 +262,32 @@ static void print_all(void)
 	print_pid();
 }
 
+/* Send READY=1 to $NOTIFY_SOCKET, as sd_notify() does. */
+static void send_ready(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int s;
+
+	if (!path || strlen(path) >= sizeof(a.sun_path)) {
+		printf("notify=no-socket\n");
+		return;
+	}
+	strcpy(a.sun_path, path);
+	s = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (s < 0 || sendto(s, "READY=1", 7, 0, (struct sockaddr *)&a, sizeof(a)) < 0)
+		printf("notify=error:%s\n", strerror(errno));
+	else
+		printf("notify=sent\n");
+	if (s >= 0)
+		close(s);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
 } commands[] = {
+	{ "notify", send_ready },
 	{ "all", print_all },	  { "ids", print_ids },		{ "umask", print_umask },
 	{ "rlimits", print_rlimits }, { "uts", print_uts },	{ "cwd", print_cwd },
 	{ "nnp", print_nnp },	  { "caps", print_caps },	{ "seccomp", print_seccomp },

@@ -35,6 +35,14 @@ int hk_device_rules_build(const struct hk_spec *spec, struct hk_device_rule **ou
                           struct hk_error *err);
 /* Write pid to path atomically (temp file + rename in the same dir). */
 int hk_write_pid_file(const char *path, pid_t pid, struct hk_error *err);
+/* NOTIFY_SOCKET: create adds the socket's mount and env to spec; start binds
+ * it (returns the fd, -1 when not asked for, or -errno) and then waits for
+ * READY=1 and forwards it to the caller's socket. */
+int hk_notify_prepare(struct hk_spec *spec, const char *root, const char *id, int dirfd,
+                      struct hk_error *err);
+int hk_notify_listen(const struct hk_container *c, char **host_path, struct hk_error *err);
+int hk_notify_wait(const struct hk_container *c, int sock, const char *host_path,
+                   struct hk_error *err);
 /* RFC 3339 timestamp with nanoseconds, UTC. */
 void hk_now_rfc3339(char *buf, size_t size);
 

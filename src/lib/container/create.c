@@ -235,9 +235,11 @@ static int rootless_check(const struct hk_spec *spec, struct hk_error *err) {
  * so they are preserved like --preserve-fds, and the container's pid 1 is the
  * listener (runc does the same). Returns how many fds to pass on. */
 static int listen_fds(struct hk_spec *spec, int preserve_fds, struct hk_error *err) {
-  const char *v = getenv("LISTEN_FDS");
-  long n;
-  if (!v || hk_parse_long(v, &n) < 0 || n <= 0 || n > 4096)
+  const char *v = getenv("LISTEN_FDS"), *who = getenv("LISTEN_PID");
+  long n, pid;
+  /* the fds are ours only when LISTEN_PID names us (sd_listen_fds's rule) */
+  if (!v || !who || hk_parse_long(who, &pid) < 0 || pid != (long)getpid() ||
+      hk_parse_long(v, &n) < 0 || n <= 0 || n > 4096)
     return preserve_fds;
   struct hk_process *p = spec->process;
   char **env = realloc(p->env, (p->n_env + 3) * sizeof *env);
@@ -341,6 +343,8 @@ static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid
     c->st.has_cgroup = true;
   }
   r = make_fifo(c, err);
+  if (r == 0)
+    r = hk_notify_prepare(c->spec, o->root, o->id, c->dirfd, err);
   if (r < 0)
     return r;
   if (o->console_socket) {

@@ -60,7 +60,18 @@ int hako_start(const char *root, const char *id, struct hk_error *err) {
                      hk_status_name(c.st.status));
     goto out;
   }
+  char *notify_host = NULL;
+  int notify = hk_notify_listen(&c, &notify_host, err);
+  if (notify < -1) {
+    r = notify;
+    goto out;
+  }
   r = release_init(&c, err);
+  if (r == 0 && notify >= 0)
+    r = hk_notify_wait(&c, notify, notify_host, err);
+  if (notify >= 0)
+    close(notify);
+  free(notify_host);
   if (r < 0)
     goto out;
   c.st.status = HK_STATUS_RUNNING;
