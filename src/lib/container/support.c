@@ -4,6 +4,9 @@
 #include <string.h>
 #include <sys/vfs.h>
 
+#ifndef SELINUX_MAGIC
+#define SELINUX_MAGIC 0xf97cff8c
+#endif
 #ifndef RDTGROUP_SUPER_MAGIC
 #define RDTGROUP_SUPER_MAGIC 0x7655821
 #endif
@@ -16,11 +19,18 @@
       return hk_error_set(err, ENOTSUP, "not supported yet: %s", path);                         \
   } while (0)
 
+static bool selinux_enabled(void) {
+  struct statfs sfs;
+  return statfs("/sys/fs/selinux", &sfs) == 0 && sfs.f_type == SELINUX_MAGIC;
+}
+
 int hk_check_supported(const struct hk_spec *spec, struct hk_error *err) {
   const struct hk_process *p = spec->process;
   if (p) {
     UNSUPPORTED(p->apparmor_profile && *p->apparmor_profile, "process.apparmorProfile");
-    UNSUPPORTED(p->selinux_label && *p->selinux_label, "process.selinuxLabel");
+    /* like runc: SELinux labels mean nothing on a host without SELinux */
+    UNSUPPORTED(p->selinux_label && *p->selinux_label && selinux_enabled(),
+                "process.selinuxLabel");
   }
   const struct hk_linux *lx = spec->linux_;
   if (lx) {
@@ -33,7 +43,7 @@ int hk_check_supported(const struct hk_spec *spec, struct hk_error *err) {
                             "RDT unavailable on this host)");
       UNSUPPORTED(true, "linux.intelRdt");
     }
-    UNSUPPORTED(lx->mount_label && *lx->mount_label, "linux.mountLabel");
+    UNSUPPORTED(lx->mount_label && *lx->mount_label && selinux_enabled(), "linux.mountLabel");
   }
   return 0;
 }
