@@ -307,13 +307,20 @@ CAP_SYS_ADMIN=21 CAP_AUDIT_WRITE=29
 	assert_no_leaks
 }
 
-@test "process.selinuxLabel and linux.mountLabel are ignored without SELinux, as runc does" {
+@test "process.selinuxLabel and linux.mountLabel fail without SELinux, as with runc" {
 	[ -e /sys/fs/selinux/enforce ] && skip "SELinux is enabled on this host"
-	update_config '.process.selinuxLabel = "system_u:system_r:container_t:s0"
-		| .linux.mountLabel = "system_u:object_r:container_file_t:s0"'
-	set_sh 'echo ran'
-	run run_container
-	assert_success
-	assert_output ran
-	assert_no_leaks
+	# runc 1.1: "selinux label is specified in config, but selinux is disabled
+	# or not supported"; for mountLabel it fails mounting with context=
+	for field in .process.selinuxLabel .linux.mountLabel; do
+		update_config 'del(.process.selinuxLabel) | del(.linux.mountLabel)'
+		update_config "$field = \"system_u:system_r:container_t:s0\""
+		set_sh 'echo ran'
+		run run_container
+		assert_failure
+		refute_output --partial ran
+		if ! is_runc; then
+			assert_output --partial "${field#.}: selinux label is specified in config, but selinux is disabled"
+		fi
+		assert_no_leaks
+	done
 }

@@ -28,9 +28,12 @@ int hk_check_supported(const struct hk_spec *spec, struct hk_error *err) {
   const struct hk_process *p = spec->process;
   if (p) {
     UNSUPPORTED(p->apparmor_profile && *p->apparmor_profile, "process.apparmorProfile");
-    /* like runc: SELinux labels mean nothing on a host without SELinux */
-    UNSUPPORTED(p->selinux_label && *p->selinux_label && selinux_enabled(),
-                "process.selinuxLabel");
+    /* runc refuses a label it cannot apply: so do we, with the same words */
+    if (p->selinux_label && *p->selinux_label && !selinux_enabled())
+      return hk_error_set(err, ENOTSUP,
+                          "process.selinuxLabel: selinux label is specified in config, but "
+                          "selinux is disabled or not supported");
+    UNSUPPORTED(p->selinux_label && *p->selinux_label, "process.selinuxLabel");
   }
   const struct hk_linux *lx = spec->linux_;
   if (lx) {
@@ -43,7 +46,11 @@ int hk_check_supported(const struct hk_spec *spec, struct hk_error *err) {
                             "RDT unavailable on this host)");
       UNSUPPORTED(true, "linux.intelRdt");
     }
-    UNSUPPORTED(lx->mount_label && *lx->mount_label && selinux_enabled(), "linux.mountLabel");
+    if (lx->mount_label && *lx->mount_label && !selinux_enabled())
+      return hk_error_set(err, ENOTSUP,
+                          "linux.mountLabel: selinux label is specified in config, but selinux "
+                          "is disabled or not supported");
+    UNSUPPORTED(lx->mount_label && *lx->mount_label, "linux.mountLabel");
   }
   return 0;
 }
