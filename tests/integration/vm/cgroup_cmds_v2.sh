@@ -15,9 +15,9 @@ RUN_IN_VM="${RUN_IN_VM:-$REPO_ROOT/../shared/vm/run-in-vm}"
 
 if [ "${1:-}" != --inside ]; then
 	[ -x "$HAKO" ] || { echo "no $HAKO: build first (ninja -C build)" >&2; exit 2; }
-	work="$(mktemp -d /tmp/hako-cgcmds-v2.XXXXXX)"
-	trap 'rm -rf "$work"' EXIT
-	"$RUN_IN_VM" -q --cgroup v2 --timeout 240 -e HAKO="$HAKO" -- "$work" \
+	# the guest sees the host's / as it was at boot but has its own /tmp: the
+	# checkout (and $HAKO in it) must be the shared directory, wherever it is
+	"$RUN_IN_VM" -q --cgroup v2 --timeout 240 -e HAKO="$HAKO" -- "$REPO_ROOT" \
 		bash "$REPO_ROOT/tests/integration/vm/cgroup_cmds_v2.sh" --inside
 	exit $?
 fi
