@@ -15,18 +15,6 @@ teardown() {
 	teardown_common
 }
 
-# start_sleeper: run $CID detached with a long-lived init; INIT_PID is its
-# (host) pid.
-start_sleeper() {
-	set_cmd sleep 100000
-	run_detached || fail "run --detach failed: $(stderr_of)"
-	wait_for_status "$CID" running
-	INIT_PID="$(container_pid "$CID")"
-	if [ -z "$INIT_PID" ] || [ "$INIT_PID" = 0 ] || [ "$INIT_PID" = null ]; then
-		fail "no init pid in the state: $(hako state "$CID" 2>&1)"
-	fi
-}
-
 # stop_sleeper: kill and delete $CID, then check that nothing is left.
 stop_sleeper() {
 	hako kill "$CID" KILL 2>/dev/null || true

@@ -12,17 +12,6 @@ teardown() {
 	teardown_common
 }
 
-# start_sleeper: run $CID detached with a long-lived init; INIT_PID is its pid.
-start_sleeper() {
-	set_cmd sleep 100000
-	run_detached || fail "run --detach failed: $(stderr_of)"
-	wait_for_status "$CID" running
-	INIT_PID="$(container_pid "$CID")"
-	if [ -z "$INIT_PID" ] || [ "$INIT_PID" = 0 ] || [ "$INIT_PID" = null ]; then
-		fail "no init pid in the state: $(hako state "$CID" 2>&1)"
-	fi
-}
-
 # hex_caps CAPNUM...: the 16-digit hex mask /proc/self/status shows for caps.
 hex_caps() {
 	local mask=0 c

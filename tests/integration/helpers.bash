@@ -281,6 +281,18 @@ container_pid() {
 	hako state "$1" 2>/dev/null | jq -r '.pid' 2>/dev/null
 }
 
+# start_sleeper: run $CID detached with a long-lived init; INIT_PID is its
+# (host) pid.
+start_sleeper() {
+	set_cmd sleep 100000
+	run_detached || fail "run --detach failed: $(stderr_of)"
+	wait_for_status "$CID" running
+	INIT_PID="$(container_pid "$CID")"
+	if [ -z "$INIT_PID" ] || [ "$INIT_PID" = 0 ] || [ "$INIT_PID" = null ]; then
+		fail "no init pid in the state: $(hako state "$CID" 2>&1)"
+	fi
+}
+
 # wait_for_status ID STATUS [TIMEOUT_S]: poll until the container has STATUS.
 wait_for_status() {
 	local id="$1" want="$2" timeout="${3:-$WAIT_TIMEOUT}" got=""
