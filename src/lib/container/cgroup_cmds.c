@@ -20,11 +20,7 @@ static int load_cgroup(const struct hk_container *c, struct hk_cgroup **cg, stru
   *cg = NULL;
   if (!c->st.has_cgroup)
     return hk_error_set(err, ENOENT, "container \"%s\" has no cgroup", c->st.id);
-  _cleanup_free_ char *text = NULL;
-  int r = hk_read_file_at(c->dirfd, "cgroup", 1 << 20, &text, NULL, err);
-  if (r == 0)
-    r = hk_cgroup_deserialize(text, cg, err);
-  return r;
+  return hk_container_load_cgroup(c, cg, err);
 }
 
 static int set_paused(const char *root, const char *id, bool pause, struct hk_error *err) {

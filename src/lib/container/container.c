@@ -83,19 +83,14 @@ bool hk_container_wait_gone(const struct hk_container *c, int timeout_ms) {
   return false;
 }
 
-static int load_cgroup(const struct hk_container *c, struct hk_cgroup **cg, struct hk_error *err) {
+int hk_container_load_cgroup(const struct hk_container *c, struct hk_cgroup **cg,
+                             struct hk_error *err) {
   *cg = NULL;
   if (!c->st.has_cgroup)
     return 0;
   _cleanup_free_ char *text = NULL;
   int r = hk_read_file_at(c->dirfd, "cgroup", 1 << 20, &text, NULL, err);
-  if (r == -ENOENT) {
-    hk_error_clear(err);
-    return 0;
-  }
-  if (r < 0)
-    return r;
-  return hk_cgroup_deserialize(text, cg, err);
+  return r < 0 ? r : hk_cgroup_deserialize(text, cg, err);
 }
 
 int hk_container_destroy(const char *root, struct hk_container *c, struct hk_error *err) {
@@ -111,8 +106,10 @@ int hk_container_destroy(const char *root, struct hk_container *c, struct hk_err
     hk_spec_free(spec);
   }
   struct hk_cgroup *cg = NULL;
-  int r = load_cgroup(c, &cg, err);
-  if (r < 0)
+  int r = hk_container_load_cgroup(c, &cg, err);
+  if (r == -ENOENT) /* a create that failed before storing it */
+    hk_error_clear(err);
+  else if (r < 0)
     return r;
   if (cg) {
     struct hk_error ignored = {0};

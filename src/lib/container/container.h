@@ -21,6 +21,11 @@ void hk_container_close(struct hk_container *c);
 /* The config stored in the state dir at create time. */
 int hk_container_load_spec(const struct hk_container *c, struct hk_spec **spec,
                            struct hk_error *err);
+/* The container's cgroup from the serialized form create stored; *cg is
+ * NULL (and 0 returned) for a container without one. */
+struct hk_cgroup;
+int hk_container_load_cgroup(const struct hk_container *c, struct hk_cgroup **cg,
+                             struct hk_error *err);
 /* Signal init (pidfd, after checking it is still the same process). */
 int hk_container_signal_init(const struct hk_container *c, int sig, struct hk_error *err);
 /* Wait (polling) until init is gone; false on timeout. */
@@ -43,6 +48,11 @@ int hk_notify_prepare(struct hk_spec *spec, const char *root, const char *id, in
 int hk_notify_listen(const struct hk_container *c, char **host_path, struct hk_error *err);
 int hk_notify_wait(const struct hk_container *c, int sock, const char *host_path,
                    struct hk_error *err);
+/* Forward SIGINT, SIGTERM, ... to pid (0: hold them until pid is known). */
+void hk_forward_signals(pid_t pid);
+/* Reap until pid exits and stop forwarding; its exit status (128+N for a
+ * signal, 255 when it cannot be waited for). */
+int hk_wait_exit(pid_t pid);
 /* RFC 3339 timestamp with nanoseconds, UTC. */
 void hk_now_rfc3339(char *buf, size_t size);
 

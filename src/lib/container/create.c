@@ -381,7 +381,7 @@ static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid
   if (r == 0 && o->pid_file)
     r = hk_write_pid_file(o->pid_file, pid, err);
   if (r < 0) {
-    kill(pid, SIGKILL);
+    hk_kill_and_reap(pid);
     return r;
   }
   *init_pid = pid;

@@ -19,14 +19,6 @@
 #include "tty.h"
 #include "util.h"
 
-static char **strv_dup(char *const *v, size_t n) {
-  char **out = calloc(n + 1, sizeof *out);
-  for (size_t i = 0; out && i < n; i++)
-    if (!(out[i] = strdup(v[i])))
-      return NULL;
-  return out;
-}
-
 static void strv_free(char **v, size_t n) {
   for (size_t i = 0; v && i < n; i++)
     free(v[i]);
@@ -81,8 +73,12 @@ static int build_process(const struct hako_exec_opts *o, struct hk_spec *spec,
     p = spec->process;
     spec->process = NULL;
     strv_free(p->args, p->n_args);
-    p->args = strv_dup(o->args, o->n_args);
-    p->n_args = o->n_args;
+    p->args = hk_strv_dup((const char *const *)o->args, o->n_args);
+    p->n_args = p->args ? o->n_args : 0;
+    if (!p->args) {
+      hk_process_free(p);
+      return hk_error_set(err, ENOMEM, "exec: out of memory");
+    }
     if (o->n_env) {
       char **nv = realloc(p->env, (p->n_env + o->n_env + 1) * sizeof *nv);
       if (!nv) {
@@ -144,11 +140,6 @@ static int build_process(const struct hako_exec_opts *o, struct hk_spec *spec,
   return 0;
 }
 
-static volatile sig_atomic_t forward_to;
-static void forward(int sig) {
-  if (forward_to > 0)
-    kill(forward_to, sig);
-}
 
 struct exec_ctx {
   struct hk_container c;
@@ -210,14 +201,9 @@ static int prepare(const struct hako_exec_opts *o, struct exec_ctx *x, struct hk
     if (hk_seccomp_uses_notify(x->seccomp))
       return hk_error_set(err, ENOTSUP, "not supported yet: exec with a seccomp listener");
   }
-  if (x->c.st.has_cgroup) {
-    _cleanup_free_ char *text = NULL;
-    r = hk_read_file_at(x->c.dirfd, "cgroup", 1 << 20, &text, NULL, err);
-    if (r == 0)
-      r = hk_cgroup_deserialize(text, &x->cgroup, err);
-    if (r < 0)
-      return r;
-  }
+  r = hk_container_load_cgroup(&x->c, &x->cgroup, err);
+  if (r < 0)
+    return r;
   x->pidfd = (int)syscall(SYS_pidfd_open, x->c.st.pid, 0);
   if (x->pidfd < 0 || !hk_state_pid_alive(x->c.st.pid, x->c.st.pid_start_time))
     return hk_error_set(err, ESRCH, "cannot exec in a stopped container");
@@ -230,15 +216,12 @@ static int prepare(const struct hako_exec_opts *o, struct exec_ctx *x, struct hk
       return x->console_fd;
   }
   /* a user namespace that gave up setgroups (rootless, one gid) stays so */
-  char sgpath[64], sg[16] = "";
+  char sgpath[64];
+  _cleanup_free_ char *sg = NULL;
+  struct hk_error ignored = {0};
   snprintf(sgpath, sizeof sgpath, "/proc/%d/setgroups", (int)x->c.st.pid);
-  int sgfd = open(sgpath, O_RDONLY | O_CLOEXEC);
-  if (sgfd >= 0) {
-    ssize_t n = read(sgfd, sg, sizeof sg - 1);
-    sg[n > 0 ? n : 0] = 0;
-    close(sgfd);
-  }
-  ch->setgroups_denied = strncmp(sg, "deny", 4) == 0;
+  ch->setgroups_denied = hk_read_file(sgpath, 64, &sg, NULL, &ignored) == 0 &&
+                         strncmp(sg, "deny", 4) == 0;
   ch->pid = x->c.st.pid;
   ch->pidfd = x->pidfd;
   ch->process = x->process;
@@ -291,11 +274,8 @@ static int launch(struct exec_ctx *x, const struct hk_exec_child *ch, pid_t *out
     else if (rr < 0 && rr != -EPIPE)
       r = hk_error_set(err, -rr, "exec: read the sync channel: %s", strerror(-rr));
   }
-  if (r < 0 && proc > 0) {
-    kill(proc, SIGKILL);
-    while (waitpid(proc, NULL, 0) < 0 && errno == EINTR)
-      ;
-  }
+  if (r < 0)
+    hk_kill_and_reap(proc);
   *out = proc;
   return r;
 }
@@ -307,14 +287,8 @@ int hako_exec(const struct hako_exec_opts *o, int *exit_status, struct hk_error 
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   pid_t pid = -1;
   int r = prepare(o, &x, &ch, err);
-  if (r == 0 && !o->detach) {
-    forward_to = 0;
-    struct sigaction sa = {.sa_handler = forward, .sa_flags = SA_RESTART};
-    sigemptyset(&sa.sa_mask);
-    int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-      sigaction(sigs[i], &sa, NULL);
-  }
+  if (r == 0 && !o->detach)
+    hk_forward_signals(0);
   const struct hk_exec_cpu_affinity *aff = r == 0 ? x.process->exec_cpu_affinity : NULL;
   if (aff && aff->initial && *aff->initial)
     r = hk_set_cpu_affinity(aff->initial, "process.execCPUAffinity.initial", err);
@@ -325,21 +299,6 @@ int hako_exec(const struct hako_exec_opts *o, int *exit_status, struct hk_error 
   ctx_free(&x); /* releases the lock before waiting */
   if (r < 0 || o->detach)
     return r;
-  forward_to = pid;
-  int st = 0;
-  for (;;) {
-    pid_t w = waitpid(-1, &st, 0);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w < 0) {
-      *exit_status = 255;
-      break;
-    }
-    if (w == pid) {
-      *exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-      break;
-    }
-  }
-  forward_to = 0;
+  *exit_status = hk_wait_exit(pid);
   return 0;
 }

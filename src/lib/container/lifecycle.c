@@ -120,11 +120,8 @@ int hako_kill(const char *root, const char *id, int sig, bool all, struct hk_err
     goto out;
   }
   if (all && c.st.has_cgroup) {
-    _cleanup_free_ char *text = NULL;
     struct hk_cgroup *cg = NULL;
-    r = hk_read_file_at(c.dirfd, "cgroup", 1 << 20, &text, NULL, err);
-    if (r == 0)
-      r = hk_cgroup_deserialize(text, &cg, err);
+    r = hk_container_load_cgroup(&c, &cg, err);
     if (r == 0)
       r = hk_cgroup_kill_all(cg, sig, err);
     if (cg)
@@ -140,9 +137,7 @@ out:
 static void thaw(const struct hk_container *c) {
   struct hk_cgroup *cg = NULL;
   struct hk_error ignored = {0};
-  _cleanup_free_ char *text = NULL;
-  if (hk_read_file_at(c->dirfd, "cgroup", 1 << 20, &text, NULL, &ignored) == 0 &&
-      hk_cgroup_deserialize(text, &cg, &ignored) == 0)
+  if (hk_container_load_cgroup(c, &cg, &ignored) == 0 && cg)
     hk_cgroup_freeze(cg, false, &ignored);
   if (cg)
     hk_cgroup_free(cg);

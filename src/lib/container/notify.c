@@ -17,13 +17,6 @@
 
 #define IN_CONTAINER "/run/notify/notify.sock"
 
-static char **strv_of(const char *const *v, size_t n) {
-  char **out = calloc(n + 1, sizeof *out);
-  for (size_t i = 0; out && i < n; i++)
-    out[i] = strdup(v[i]);
-  return out;
-}
-
 int hk_notify_prepare(struct hk_spec *spec, const char *root, const char *id, int dirfd,
                       struct hk_error *err) {
   const char *host = getenv("NOTIFY_SOCKET");
@@ -43,7 +36,7 @@ int hk_notify_prepare(struct hk_spec *spec, const char *root, const char *id, in
   *m = (struct hk_mount){.destination = strdup("/run/notify"),
                          .type = strdup("bind"),
                          .source = hk_strdup_printf("%s/%s/notify", root, id),
-                         .options = strv_of(opts, 5),
+                         .options = hk_strv_dup(opts, 5),
                          .n_options = 5};
   struct hk_process *p = spec->process;
   char **env = realloc(p->env, (p->n_env + 2) * sizeof *env);

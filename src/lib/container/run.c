@@ -10,28 +10,14 @@
 #include "container.h"
 #include "hako.h"
 
-static volatile sig_atomic_t forward_to;
-
-static void forward(int sig) {
-  if (forward_to > 0)
-    kill(forward_to, sig);
-}
-
-static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
-
 int hako_run(const struct hako_create_opts *o, bool detach, bool keep, int *exit_status,
              struct hk_error *err) {
   pid_t pid;
   int r = hako_create(o, &pid, err);
   if (r < 0)
     return r;
-  if (!detach) {
-    forward_to = pid;
-    struct sigaction sa = {.sa_handler = forward, .sa_flags = SA_RESTART};
-    sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
-      sigaction(forwarded[i], &sa, NULL);
-  }
+  if (!detach)
+    hk_forward_signals(pid);
   r = hako_start(o->root, o->id, err);
   if (r < 0) {
     struct hk_error ignored = {0};
@@ -40,33 +26,8 @@ int hako_run(const struct hako_create_opts *o, bool detach, bool keep, int *exit
   }
   if (detach)
     return 0;
-  int status = 0;
-  /* init is our child (or reparented to us as subreaper); other orphans of
-   * the chain may be reaped on the way */
-  for (;;) {
-    int st;
-    pid_t w = waitpid(-1, &st, 0);
-    if (w < 0) {
-      if (errno == EINTR)
-        continue;
-      status = 255;
-      break;
-    }
-    if (w == pid) {
-      status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-      break;
-    }
-  }
-  forward_to = 0;
-  *exit_status = status;
-  if (!keep) {
-    struct hk_error derr = {0};
-    if (hako_delete(o->root, o->id, true, &derr) < 0) {
-      memcpy(err, &derr, sizeof derr);
-      return -derr.code;
-    }
-  }
-  return 0;
+  *exit_status = hk_wait_exit(pid);
+  return keep ? 0 : hako_delete(o->root, o->id, true, err);
 }
 
 static const struct {

@@ -149,7 +149,7 @@ fail:
   _exit(1);
 }
 
-static void kill_and_reap(pid_t pid) {
+void hk_kill_and_reap(pid_t pid) {
   if (pid <= 0)
     return;
   kill(pid, SIGKILL);
@@ -287,12 +287,9 @@ int hk_launch_create(struct hk_launch *l, pid_t *init_pid, struct hk_error *err)
   return 0;
 fail:
   close(sock);
-  kill_and_reap(child);
-  if (init > 0 && init != child) {
-    /* init of the slow path is not our child: kill it and wait until it is gone */
-    kill(init, SIGKILL);
-    while (waitpid(init, NULL, 0) < 0 && errno == EINTR)
-      ;
-  }
+  hk_kill_and_reap(child);
+  /* init of the slow path is reparented to us (child subreaper) */
+  if (init != child)
+    hk_kill_and_reap(init);
   return r;
 }

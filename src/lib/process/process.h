@@ -53,6 +53,8 @@ _Noreturn void hk_init_main(struct hk_launch *l, int sync_fd);
 /* clone3 with a fork-like return (into the cgroup fd when >= 0), falling
  * back to clone(2). */
 pid_t hk_clone_child(uint64_t flags, int cgroup_fd);
+/* SIGKILL pid (our child, or reparented to us) and reap it; nothing for pid <= 0. */
+void hk_kill_and_reap(pid_t pid);
 /* Find args[0] the way execvp would, in PATH of env (or a default PATH).
  * Errors use runc's wording, which podman maps to exit codes 126/127. */
 int hk_find_executable(const char *file, char *const *env, size_t n_env, char *out, size_t size,

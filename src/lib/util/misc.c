@@ -23,6 +23,19 @@ char *hk_strdup_printf(const char *fmt, ...) {
   return n < 0 ? NULL : s;
 }
 
+char **hk_strv_dup(const char *const *v, size_t n) {
+  char **out = calloc(n + 1, sizeof *out);
+  for (size_t i = 0; out && i < n; i++) {
+    if (!(out[i] = strdup(v[i]))) {
+      while (i--)
+        free(out[i]);
+      free(out);
+      return NULL;
+    }
+  }
+  return out;
+}
+
 int hk_parse_long(const char *s, long *out) {
   if (!s || !*s)
     return -EINVAL;

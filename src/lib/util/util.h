@@ -40,6 +40,8 @@ ssize_t hk_write_all(int fd, const void *buf, size_t len);
 ssize_t hk_read_all(int fd, void *buf, size_t len);
 int hk_mkdir_p(const char *path, mode_t mode, struct hk_error *err);
 char *hk_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A NULL-terminated copy of n strings (NULL on ENOMEM). */
+char **hk_strv_dup(const char *const *v, size_t n);
 /* Parse a decimal integer, whole string only. */
 int hk_parse_long(const char *s, long *out);
 bool hk_str_has_prefix(const char *s, const char *prefix);
