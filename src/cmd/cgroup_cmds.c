@@ -657,9 +657,16 @@ int cmd_events(struct cli_global *g, int argc, char **argv) {
       if (ooms)
         put_oom(id);
       if (gone) {
-        /* the cgroup is empty or removed: no more OOMs; stats say when it stopped */
+        /* the cgroup is empty or removed: no more OOMs; end now if the container
+         * has stopped, else the stats ticks will tell */
         hako_oom_close(oom);
         oom = NULL;
+        struct hk_error e2 = {0};
+        int r = hako_stats(g->root, id, &json, &e2);
+        if (r == -ESRCH || r == -ENOENT)
+          break;
+        if (r == 0)
+          free(json);
       }
     }
     if (now_ns() < next)
