@@ -76,7 +76,7 @@ int hk_cgroup_update(const struct hk_cgroup *cg, const struct hk_resources *res,
  * when something happened.  v1/hybrid: an eventfd on memory.oom_control registered
  * in cgroup.event_control; v2: inotify on memory.events and cgroup.events.
  * hk_cgroup_oom_read (after a poll) sets *ooms to 1 when the cgroup hit an OOM
- * since the last call (v2: the oom or oom_kill counter grew), and *gone once the
+ * since the last call (v2: the larger of the oom and oom_kill counters grew), and *gone once the
  * cgroup is removed (v1) or has no process left (v2, cgroup.events populated 0). */
 struct hk_cgroup_oom;
 int hk_cgroup_oom_open(const struct hk_cgroup *cg, struct hk_cgroup_oom **out,

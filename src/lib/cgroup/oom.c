@@ -159,7 +159,9 @@ static int read_v2(struct hk_cgroup_oom *w, unsigned *ooms, bool *gone, struct h
     uint64_t oom = w->oom, oom_kill = w->oom_kill;
     counter(w->dir, "memory.events", "oom", &oom);
     counter(w->dir, "memory.events", "oom_kill", &oom_kill);
-    if (oom > w->oom || oom_kill > w->oom_kill)
+    /* one OOM shows as oom then oom_kill, in two modifications: an event when
+     * the larger of the two grows (a kill by the global OOM killer has no oom) */
+    if ((oom > oom_kill ? oom : oom_kill) > (w->oom > w->oom_kill ? w->oom : w->oom_kill))
       *ooms = 1;
     w->oom = oom;
     w->oom_kill = oom_kill;
