@@ -88,7 +88,7 @@ wait_for_line() {
 	[ "$(grep -c oom "$BATS_TEST_TMPDIR/events")" -eq 1 ] || fail "$(cat "$BATS_TEST_TMPDIR/events")"
 }
 
-@test "events on v1 ends when the OOM kills init" {
+@test "events reports the OOM that kills init, and ends" {
 	requires_checker
 	requires_hako "events ending with the container"
 	update_config '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}'
