@@ -96,8 +96,8 @@ static const struct cli_command commands[] = {
      "      --stats             print the stats once and exit\n"
      "      --interval DUR      time between stats (Go duration, default: 5s)\n"
      "      --all               no ID: one stats event (a JSON line, as for one container)\n"
-     "                          per running container of --root, every interval or once\n"
-     "                          with --stats; streams until killed\n",
+     "                          per running container of --root (sorted by id), every\n"
+     "                          interval or once with --stats; streams until killed\n",
      cmd_events},
 };
 

@@ -533,14 +533,20 @@ static bool go_duration(const char *s, double *ns) {
   return true;
 }
 
-/* One stats event per running container of the root, in `hako list` order; the
- * stopped ones have no stats and are left out.  Returns 0 or 1 (an error). */
+static int cmp_entry_id(const void *a, const void *b) {
+  return strcmp(((const struct hako_list_entry *)a)->id, ((const struct hako_list_entry *)b)->id);
+}
+
+/* One stats event per running container of the root, sorted by id; the stopped
+ * ones have no stats and are left out.  Returns 0 or 1 (an error). */
 static int all_stats(const char *root) {
   struct hk_error err = {0};
   struct hako_list_entry *e = NULL;
   size_t n = 0;
   if (hako_list(root, &e, &n, &err) < 0)
     return cli_fail(&err);
+  if (n > 1)
+    qsort(e, n, sizeof *e, cmp_entry_id);
   int rc = 0;
   for (size_t i = 0; i < n; i++) {
     char *json = NULL;
@@ -630,7 +636,9 @@ int cmd_events(struct cli_global *g, int argc, char **argv) {
    * after one interval); hako ends (status 0) once the container has stopped or is
    * gone, where runc 1.1 waits for the cgroup to be removed */
   struct hk_cgroup_oom *oom = NULL;
-  if (hako_oom_watch(g->root, id, &oom, &err) < 0)
+  int w = hako_oom_watch(g->root, id, &oom, &err);
+  /* a cgroup without the memory controller has no OOM to report: stats only */
+  if (w < 0 && w != -ENOTSUP)
     return cli_fail(&err);
   long long next = now_ns() + ns;
   rc = 0;
