@@ -60,9 +60,9 @@ add_summary() {
 	notok=$((notok + ${f:-0}))
 }
 
-# pause/resume/update/ps/events checks of tests/integration/vm (same boot); not with
-# VM_BATS_FILES, which asks for those bats files only
-if [ -z "${VM_BATS_FILES:-}" ] && [ -f tests/integration/vm/cgroup_cmds_v2.sh ]; then
+# pause/resume/update/ps/events checks of tests/integration/vm (same boot; VM_NO_SCRIPTS=1
+# leaves them out)
+if [ "${VM_NO_SCRIPTS:-0}" != 1 ] && [ -f tests/integration/vm/cgroup_cmds_v2.sh ]; then
 	echo "vm-suite.sh: tests/integration/vm/cgroup_cmds_v2.sh"
 	bash tests/integration/vm/cgroup_cmds_v2.sh --inside 2>&1 | tee "$log"
 	add_summary "$log" "${PIPESTATUS[0]}"
