@@ -8,10 +8,12 @@ bats_require_minimum_version 1.5.0
 
 setup() {
 	setup_common
+	LOOP=
 }
 
 teardown() {
 	teardown_common
+	[ -z "$LOOP" ] || losetup -d "$LOOP" 2>/dev/null || true
 }
 
 v2_host() { [ -e /sys/fs/cgroup/cgroup.controllers ]; }
@@ -216,8 +218,19 @@ json_blkio_lines() {
 		update_config '.linux.resources.blockIO = {"throttleReadBpsDevice": [{"major": $ma, "minor": $mi, "rate": 1000000000}],
 			"throttleWriteIOPSDevice": [{"major": $ma, "minor": $mi, "rate": 100000}]}' --argjson ma "$maj" --argjson mi "$min"
 	fi
-	# some IO to a disk: a synced write, then a direct read (when dd knows iflag)
-	set_sh 'dd if=/dev/zero of=/shared/f bs=64k count=16 conv=fsync 2>/dev/null; dd if=/shared/f of=/dev/null bs=64k iflag=direct 2>/dev/null; echo done > /shared/done; sleep 100000'
+	# some IO to a disk: a synced write, then a direct read
+	io='dd if=/dev/zero of=/shared/f bs=64k count=16 conv=fsync 2>/dev/null; dd if=/shared/f of=/dev/null bs=64k iflag=direct 2>/dev/null'
+	if [ ! -e "/sys/dev/block/$fsdev" ]; then
+		# no disk under /shared (the VM's tmpfs): direct writes to a loop device given to the container
+		truncate -s 4M "$BATS_TEST_TMPDIR/disk"
+		LOOP="$(losetup --find --show "$BATS_TEST_TMPDIR/disk")" || fail "no loop device"
+		fsdev="$(cat "/sys/block/${LOOP##*/}/dev")"
+		update_config '.linux.devices += [{"path": "/dev/hakoloop", "type": "b", "major": $ma, "minor": $mi}]
+			| .linux.resources.devices += [{"allow": true, "type": "b", "major": $ma, "minor": $mi, "access": "rwm"}]' \
+			--argjson ma "${fsdev%:*}" --argjson mi "${fsdev#*:}"
+		io='dd if=/dev/zero of=/dev/hakoloop bs=64k count=16 oflag=direct 2>/dev/null'
+	fi
+	set_sh "$io; echo done > /shared/done; sleep 100000"
 	run_detached
 	wait_for_file "$SHARED/done"
 	pid="$(container_pid "$CID")"
@@ -226,9 +239,13 @@ json_blkio_lines() {
 	ev="$output"
 	if v2_host; then
 		dir="$(cg_dir "$pid" io)"
+		echo "# io.stat: $(cat "$dir/io.stat" 2>&1); $(jq -c .data.blkio <<<"$ev")" >&3
 		if [ -e "$dir/io.stat" ]; then
 			assert_equal "$(json_blkio_lines "$ev" ioServiceBytesRecursive)" "$(io_stat_lines "$dir/io.stat" bytes)"
 			assert_equal "$(json_blkio_lines "$ev" ioServicedRecursive)" "$(io_stat_lines "$dir/io.stat" ios)"
+			# the container's writes show
+			jq -e --argjson ma "${fsdev%:*}" '[.data.blkio.ioServiceBytesRecursive[]? | select(.op == "Write" and .major == $ma) | .value] | add > 0' \
+				<<<"$ev" >/dev/null || fail "no write bytes for $fsdev: $ev"
 		else
 			assert_equal "$(jq -c .data.blkio <<<"$ev")" '{}'
 		fi

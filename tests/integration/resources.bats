@@ -45,16 +45,19 @@ has_controller() {
 	fi
 }
 
-# block_dev: "MAJ:MIN" of a block device (a disk, else a loop device made here)
+# block_dev: sets DEV to the "MAJ:MIN" of a block device (a disk, else a loop device
+# made here, which teardown removes; not in a subshell, so that LOOP is kept)
 block_dev() {
 	local d
+	DEV=
 	for d in /sys/block/*; do
+		[ -e "$d/dev" ] || continue
 		case ${d##*/} in loop* | ram* | zram*) continue ;; esac
-		[ "$(cat "$d/size" 2>/dev/null)" != 0 ] && { cat "$d/dev"; return; }
+		[ "$(cat "$d/size")" -gt 0 ] && { DEV="$(cat "$d/dev")"; return; }
 	done
 	truncate -s 4M "$BATS_TEST_TMPDIR/disk"
 	LOOP="$(losetup --find --show "$BATS_TEST_TMPDIR/disk")" || fail "no block device and no loop device"
-	cat "/sys/block/${LOOP##*/}/dev"
+	DEV="$(cat "/sys/block/${LOOP##*/}/dev")"
 }
 
 # create_fails_naming WHAT...: create fails, stderr names each WHAT, nothing is left
@@ -146,7 +149,8 @@ create_fails_naming() {
 }
 
 @test "blockIO: weight and the four throttles" {
-	dev="$(block_dev)"
+	block_dev
+	dev=$DEV
 	maj=${dev%:*} min=${dev#*:}
 	update_config '.linux.resources.blockIO = {"weight": 300,
 		"throttleReadBpsDevice": [{"major": $ma, "minor": $mi, "rate": 10485760}],
@@ -190,7 +194,8 @@ create_fails_naming() {
 }
 
 @test "blockIO: weightDevice, read back where the device's scheduler takes it, else refused naming the file" {
-	dev="$(block_dev)"
+	block_dev
+	dev=$DEV
 	maj=${dev%:*} min=${dev#*:}
 	update_config '.linux.resources.blockIO = {"weightDevice": [{"major": $ma, "minor": $mi, "weight": 500}]}' \
 		--argjson ma "$maj" --argjson mi "$min"
