@@ -223,6 +223,8 @@ json_blkio_lines() {
 	if [ ! -e "/sys/dev/block/$fsdev" ]; then
 		# no disk under /shared (the VM's tmpfs): direct writes to a loop device given to the container
 		truncate -s 4M "$BATS_TEST_TMPDIR/disk"
+	# (the VM has no udev: the loop module is not loaded until asked for)
+	[ -e /dev/loop-control ] || modprobe loop 2>/dev/null || true
 		LOOP="$(losetup --find --show "$BATS_TEST_TMPDIR/disk")" || fail "no loop device"
 		fsdev="$(cat "/sys/block/${LOOP##*/}/dev")"
 		update_config '.linux.devices += [{"path": "/dev/hakoloop", "type": "b", "major": $ma, "minor": $mi}]

@@ -56,6 +56,8 @@ block_dev() {
 		[ "$(cat "$d/size")" -gt 0 ] && { DEV="$(cat "$d/dev")"; return; }
 	done
 	truncate -s 4M "$BATS_TEST_TMPDIR/disk"
+	# (the VM has no udev: the loop module is not loaded until asked for)
+	[ -e /dev/loop-control ] || modprobe loop 2>/dev/null || true
 	LOOP="$(losetup --find --show "$BATS_TEST_TMPDIR/disk")" || fail "no block device and no loop device"
 	DEV="$(cat "/sys/block/${LOOP##*/}/dev")"
 }
