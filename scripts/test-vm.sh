@@ -4,8 +4,8 @@
 # in the guest (the bats files of scripts/vm-suite.list, or VM_BATS_FILES).
 # The last line is "N passed, N failed, N skipped". Skipped (exit 0) when run-in-vm is absent.
 #   sudo scripts/test-vm.sh [--no-deps]
-# Environment: BUILD_DIR (default build), RUN_IN_VM (default ../shared/vm/run-in-vm), VM_TIMEOUT (seconds, default 900),
-# VM_BATS_FILES, HAKO (default build/hako; must be visible in the guest: the repository
+# Environment: BUILD_DIR (default build), RUN_IN_VM (default ../shared/vm/run-in-vm), VM_TIMEOUT (seconds, default 1800),
+# VM_BATS_FILES, VM_NO_SCRIPTS=1 (only the bats files), HAKO (default build/hako; must be visible in the guest: the repository
 # and the host's root filesystem are).
 set -uo pipefail
 
@@ -36,8 +36,9 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 envs=(-e HAKO)
 [ -n "${VM_BATS_FILES:-}" ] && envs+=(-e VM_BATS_FILES)
+[ -n "${VM_NO_SCRIPTS:-}" ] && envs+=(-e VM_NO_SCRIPTS)
 [ -n "${BATS_TEST_TIMEOUT:-}" ] && envs+=(-e BATS_TEST_TIMEOUT)
-"$VM" -q --timeout "${VM_TIMEOUT:-900}" "${envs[@]}" -- "$PWD" bash scripts/vm-suite.sh 2>&1 | tee "$log"
+"$VM" -q --timeout "${VM_TIMEOUT:-1800}" "${envs[@]}" -- "$PWD" bash scripts/vm-suite.sh 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
 if [ -z "$line" ]; then

@@ -7,6 +7,8 @@
 #                                        unit + integration only
 #   sudo scripts/test.sh FILE.bats ...   only these bats files (unit tests still run)
 # Options: --no-deps (skip scripts/deps.sh), --no-unit, --no-integration, --no-extra.
+# After the suites, scripts/cgroup-leaks.sh counts every cgroup named like a test
+# container that appeared during the run and is still there as one failure.
 # Environment: CI=true (non-interactive, no colors), BUILD_DIR (default build or build-asan), HAKO (runtime binary under test;
 # default: the one just built), BATS_TEST_TIMEOUT (seconds per bats test, default 120),
 # EXTRA_SUITES (default: tests/cgroup/run.sh tests/security/run.sh; each is run when it
@@ -25,7 +27,7 @@ for a in "$@"; do
 	--no-unit) UNIT=0 ;;
 	--no-integration) INTEG=0 ;;
 	--no-extra) EXTRA=0 ;;
-	-h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "test.sh: unknown option $a" >&2; exit 2 ;;
 	*) FILES+=("$a") ;;
 	esac
@@ -83,6 +85,14 @@ fi
 export HAKO=${HAKO:-$ROOT/$BUILD/hako}
 if ! "$HAKO" --version >/dev/null 2>&1; then
 	echo "test.sh: warning: $HAKO --version fails" >&2
+fi
+
+# ---------------------------------------------------------------- leak check (before)
+# the cgroups named like the suites' containers that exist now; after the suites, any
+# new one is a leak (scripts/cgroup-leaks.sh)
+LEAKS=0
+if [ $INTEG = 1 ] || [ $EXTRA = 1 ]; then
+	scripts/cgroup-leaks.sh snapshot "$LOG/cgroups-before" && LEAKS=1
 fi
 
 # ---------------------------------------------------------------- unit tests
@@ -148,6 +158,16 @@ if [ $EXTRA = 1 ] && [ $ASAN = 0 ]; then
 		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
 		record "$n" "$p" "$f" "${k:-0}"
 	done
+fi
+
+# ---------------------------------------------------------------- leak check (after)
+if [ $LEAKS = 1 ]; then
+	section "cgroup leak check (scripts/cgroup-leaks.sh)"
+	scripts/cgroup-leaks.sh check "$LOG/cgroups-before" 2>&1 | tee "$LOG/leaks"
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$LOG/leaks" | tail -n1)
+	p=$(echo "$line" | sed -nE 's/^([0-9]+) passed.*/\1/p')
+	f=$(echo "$line" | sed -nE 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/p')
+	record cgroup-leaks "${p:-0}" "${f:-1}" 0
 fi
 
 echo "test.sh: $((SECONDS - T0)) s"

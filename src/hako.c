@@ -13,12 +13,14 @@
 #include "log.h"
 
 static const struct cli_command commands[] = {
-    {"create", "create a container", "  -b, --bundle DIR        bundle directory (default: .)\n"
+    {"create", "create a container",
+     "  -b, --bundle DIR        bundle directory (default: .)\n"
      "      --console-socket S  unix socket that receives the pty master\n"
      "      --pid-file F        write the init pid to F\n"
      "      --preserve-fds N    pass N extra fds (from 3) to the container\n"
      "      --no-pivot          do not use pivot_root (MS_MOVE + chroot)\n"
-     "      --no-new-keyring    keep the caller's session keyring\n", cmd_create},
+     "      --no-new-keyring    keep the caller's session keyring\n",
+     cmd_create},
     {"start", "start a created container", "", cmd_start},
     {"run", "create and start a container",
      "  -b, --bundle DIR        bundle directory (default: .)\n"
@@ -28,7 +30,8 @@ static const struct cli_command commands[] = {
      "      --pid-file F        write the init pid to F\n"
      "      --preserve-fds N    pass N extra fds (from 3) to the container\n"
      "      --no-pivot          do not use pivot_root\n"
-     "      --no-new-keyring    keep the caller's session keyring\n", cmd_run},
+     "      --no-new-keyring    keep the caller's session keyring\n",
+     cmd_run},
     {"state", "print the state of a container", "", cmd_state},
     {"exec", "run a process in a running container",
      "  -p, --process FILE      process.json to run (instead of ARGS)\n"
@@ -54,10 +57,14 @@ static const struct cli_command commands[] = {
      cmd_kill},
     {"delete", "delete a container", "  -f, --force             kill the container if running\n",
      cmd_delete},
-    {"list", "list containers", "  -f, --format table|json output format (default: table)\n"
-     "  -q, --quiet             print only the ids\n", cmd_list},
-    {"spec", "write a default config.json", "  -b, --bundle DIR        where to write it\n"
-     "      --rootless          a config for the calling unprivileged user\n", cmd_spec},
+    {"list", "list containers",
+     "  -f, --format table|json output format (default: table)\n"
+     "  -q, --quiet             print only the ids\n",
+     cmd_list},
+    {"spec", "write a default config.json",
+     "  -b, --bundle DIR        where to write it\n"
+     "      --rootless          a config for the calling unprivileged user\n",
+     cmd_spec},
     {"features", "print the features this build supports", "", cmd_features},
     {"pause", "pause (freeze) every process of a container", "", cmd_pause},
     {"resume", "resume (thaw) a paused container", "", cmd_resume},
@@ -85,9 +92,12 @@ static const struct cli_command commands[] = {
      "      --l3-cache-schema S Intel RDT L3 schema (not supported)\n"
      "      --mem-bw-schema S   Intel RDT memory bandwidth schema (not supported)\n",
      cmd_update},
-    {"events", "print a container's resource usage statistics",
+    {"events", "print a container's OOM events and resource usage statistics",
      "      --stats             print the stats once and exit\n"
-     "      --interval DUR      time between stats (Go duration, default: 5s)\n",
+     "      --interval DUR      time between stats (Go duration, default: 5s)\n"
+     "      --all               no ID: one stats event (a JSON line, as for one container)\n"
+     "                          per running container of --root (sorted by id), every\n"
+     "                          interval or once with --stats; streams until killed\n",
      cmd_events},
 };
 
@@ -143,8 +153,8 @@ int cli_expect_args(const char *cmd, int argc, char **argv, int first, int min, 
     else if (n < min)
       hk_error_set(&err, EINVAL, "\"%s\" requires a minimum of %d argument(s)", cmd, min);
     else
-      hk_error_set(&err, EINVAL, "\"%s\" requires a maximum of %d argument(s) (got \"%s\")",
-                   cmd, max, argv[first + max]);
+      hk_error_set(&err, EINVAL, "\"%s\" requires a maximum of %d argument(s) (got \"%s\")", cmd,
+                   max, argv[first + max]);
     return cli_fail(&err);
   }
   return 0;

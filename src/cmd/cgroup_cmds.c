@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -532,10 +533,61 @@ static bool go_duration(const char *s, double *ns) {
   return true;
 }
 
+static int cmp_entry_id(const void *a, const void *b) {
+  return strcmp(((const struct hako_list_entry *)a)->id, ((const struct hako_list_entry *)b)->id);
+}
+
+/* One stats event per running container of the root, sorted by id; the stopped
+ * ones have no stats and are left out.  Returns 0 or 1 (an error). */
+static int all_stats(const char *root) {
+  struct hk_error err = {0};
+  struct hako_list_entry *e = NULL;
+  size_t n = 0;
+  if (hako_list(root, &e, &n, &err) < 0)
+    return cli_fail(&err);
+  if (n > 1)
+    qsort(e, n, sizeof *e, cmp_entry_id);
+  int rc = 0;
+  for (size_t i = 0; i < n; i++) {
+    char *json = NULL;
+    struct hk_error e2 = {0};
+    int r = hako_stats(root, e[i].id, &json, &e2);
+    if (r == -ESRCH || r == -ENOENT)
+      continue; /* stopped, or deleted meanwhile */
+    if (r < 0) {
+      rc = cli_fail(&e2);
+      continue;
+    }
+    puts(json);
+    free(json);
+  }
+  hako_list_free(e, n);
+  return fflush(stdout) != 0 ? 1 : rc;
+}
+
+static long long now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Print {"type":"oom","id":..} (runc leaves out "data" for it). */
+static void put_oom(const char *id) {
+  json_t *ev = json_pack("{s:s,s:s}", "type", "oom", "id", id);
+  char *text = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
+  if (text)
+    puts(text);
+  free(text);
+  json_decref(ev);
+  fflush(stdout);
+}
+
 int cmd_events(struct cli_global *g, int argc, char **argv) {
-  static const struct option opts[] = {
-      {"stats", no_argument, NULL, 's'}, {"interval", required_argument, NULL, 'i'}, {0}};
-  bool stats = false;
+  static const struct option opts[] = {{"stats", no_argument, NULL, 's'},
+                                       {"interval", required_argument, NULL, 'i'},
+                                       {"all", no_argument, NULL, 'a'},
+                                       {0}};
+  bool stats = false, all = false;
   double interval = 5e9;
   int rc = 0, c;
   while ((c = cli_getopt(cli_find("events"), argc, argv, "", opts, &rc)) != -1) {
@@ -543,16 +595,33 @@ int cmd_events(struct cli_global *g, int argc, char **argv) {
       return rc;
     if (c == 's')
       stats = true;
+    else if (c == 'a')
+      all = true;
     else if (c == 'i' && !go_duration(optarg, &interval))
       return flag_parse_error("interval", optarg);
   }
-  if ((rc = cli_expect_args("events", argc, argv, optind, 1, 1)) != 0)
+  if ((rc = cli_expect_args("events", argc, argv, optind, all ? 0 : 1, all ? 0 : 1)) != 0)
     return rc;
-  const char *id = argv[optind];
+  const char *id = all ? NULL : argv[optind];
   struct hk_error err = {0};
   if (interval <= 0) {
     hk_error_set(&err, EINVAL, "duration interval must be greater than 0");
     return cli_fail(&err);
+  }
+  long long ns = interval >= 9e18 ? 9000000000000000000LL : (long long)interval;
+  if (ns < 1)
+    ns = 1;
+  if (all) {
+    /* --all: every interval, one stats line per running container; until killed */
+    if (stats)
+      return all_stats(g->root);
+    for (;;) {
+      struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
+      while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+      if (all_stats(g->root) != 0 && ferror(stdout))
+        return 1;
+    }
   }
   char *json = NULL;
   if (hako_stats(g->root, id, &json, &err) < 0)
@@ -563,28 +632,70 @@ int cmd_events(struct cli_global *g, int argc, char **argv) {
     return 0;
   }
   free(json);
-  /* like runc: one stats event per interval, the first after one interval;
-   * hako ends (status 0) once the container has stopped or is gone */
-  long long ns = interval >= 9e18 ? 9000000000000000000LL : (long long)interval;
-  if (ns < 1)
-    ns = 1;
-  struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
+  /* like runc: OOM events as they happen, one stats event per interval (the first
+   * after one interval); hako ends (status 0) once the container has stopped or is
+   * gone, where runc 1.1 waits for the cgroup to be removed */
+  struct hk_cgroup_oom *oom = NULL;
+  int w = hako_oom_watch(g->root, id, &oom, &err);
+  /* a cgroup without the memory controller has no OOM to report: stats only */
+  if (w < 0 && w != -ENOTSUP)
+    return cli_fail(&err);
+  long long next = now_ns() + ns;
+  rc = 0;
   for (;;) {
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-      ;
-    ts.tv_sec = (time_t)(ns / 1000000000);
-    ts.tv_nsec = (long)(ns % 1000000000);
+    long long left = next - now_ns();
+    struct pollfd pfd = {.fd = oom ? hako_oom_fd(oom) : -1, .events = POLLIN};
+    int timeout = left <= 0                   ? 0
+                  : left / 1000000 >= INT_MAX ? INT_MAX
+                                              : (int)((left + 999999) / 1000000);
+    int p = poll(&pfd, 1, timeout);
+    if (p < 0 && errno != EINTR) {
+      hk_error_sys(&err, "poll");
+      rc = cli_fail(&err);
+      break;
+    }
+    if (p > 0 && oom) {
+      unsigned ooms = 0;
+      bool gone = false;
+      struct hk_error e = {0};
+      if (hako_oom_read(oom, &ooms, &gone, &e) < 0) {
+        cli_fail(&e);
+        gone = true;
+      }
+      if (ooms)
+        put_oom(id);
+      if (gone) {
+        /* the cgroup is empty or removed: no more OOMs; end now if the container
+         * has stopped, else the stats ticks will tell */
+        hako_oom_close(oom);
+        oom = NULL;
+        struct hk_error e2 = {0};
+        int r = hako_stats(g->root, id, &json, &e2);
+        if (r == -ESRCH || r == -ENOENT)
+          break;
+        if (r == 0)
+          free(json);
+      }
+    }
+    if (now_ns() < next)
+      continue;
+    next += ns;
     struct hk_error e = {0};
     int r = hako_stats(g->root, id, &json, &e);
     if (r == -ESRCH || r == -ENOENT)
-      return 0;
+      break;
     if (r < 0) {
       cli_fail(&e);
       continue;
     }
     puts(json);
     free(json);
-    if (fflush(stdout) != 0)
-      return 1;
+    if (fflush(stdout) != 0) {
+      rc = 1;
+      break;
+    }
   }
+  if (oom)
+    hako_oom_close(oom);
+  return rc;
 }

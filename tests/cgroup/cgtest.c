@@ -236,7 +236,9 @@ int main(void) {
                              .pids_limit = 32,
                              .devices = rules,
                              .n_devices = 3};
-  struct hk_network net = {.has_class_id = true, .class_id = 0x100001};
+  struct hk_net_priority prio = {.name = "lo", .priority = 5};
+  struct hk_network net = {
+      .has_class_id = true, .class_id = 0x100001, .priorities = &prio, .n_priorities = 1};
   if (layout == HK_CGROUP_V1) {
     /* pure v1 (the VM's --cgroup v1): hugetlb and net_cls are v1 hierarchies there */
     res.hugepage_limits = &hp;
@@ -319,6 +321,8 @@ int main(void) {
     if (layout == HK_CGROUP_V1) {
       expect(hk_cgroup_dir(cg, "hugetlb"), "hugetlb.2MB.limit_in_bytes", "4194304");
       expect(hk_cgroup_dir(cg, "net_cls"), "net_cls.classid", "1048577");
+      check(file_has(hk_cgroup_dir(cg, "net_prio"), "net_prio.ifpriomap", "lo 5"),
+            "net_prio.ifpriomap has \"lo 5\"");
     }
     const char *dev = hk_cgroup_dir(cg, "devices");
     check(file_has(dev, "devices.list", "c 1:3 rwm") && file_has(dev, "devices.list", "c 1:8 rw") &&

@@ -283,6 +283,8 @@ static void send_ready(void)
 		close(s);
 }
 
+static void *volatile alloc_head;
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -304,6 +306,21 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		size_t j;
 
+		if (strcmp(argv[i], "alloc") == 0) {
+			/* touch memory 1 MiB at a time until the OOM killer ends us
+			 * (gives up after 8 GiB) */
+			for (int mb = 0; mb < 8192; mb++) {
+				char *p = malloc(1 << 20);
+
+				if (!p)
+					return 3;
+				memset(p, 1, 1 << 20);
+				/* keep it reachable: the compiler may not drop it */
+				*(void **)p = alloc_head;
+				alloc_head = p;
+			}
+			return 3;
+		}
 		if (strcmp(argv[i], "oom") == 0) {
 			print_file_value("oom_score_adj", "/proc/self/oom_score_adj");
 			continue;

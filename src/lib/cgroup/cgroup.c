@@ -111,6 +111,10 @@ static int check_with(enum hk_cgroup_layout layout, const char *v1, const char *
                           "linux.resources.unified: requires cgroup v2, this host is %s",
                           layout == HK_CGROUP_V1 ? "cgroup v1" : "hybrid (v1 controllers)");
   } else {
+    if (hk_cg_net_set(res->network))
+      return hk_error_set(err, ENOTSUP,
+                          "linux.resources.network: net_cls/net_prio are cgroup v1 controllers, "
+                          "not available on cgroup v2");
     if (res->cpu && (res->cpu->has_realtime_runtime || res->cpu->has_realtime_period))
       return hk_error_set(err, ENOTSUP,
                           "linux.resources.cpu.realtimeRuntime/realtimePeriod: not supported on "

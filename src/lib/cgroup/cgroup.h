@@ -72,6 +72,19 @@ int hk_cgroup_kill_all(const struct hk_cgroup *cg, int sig, struct hk_error *err
 int hk_cgroup_update(const struct hk_cgroup *cg, const struct hk_resources *res,
                      struct hk_error *err);
 
+/* OOM notifications (`events`): a watcher whose fd (hk_cgroup_oom_fd) polls readable
+ * when something happened.  v1/hybrid: an eventfd on memory.oom_control registered
+ * in cgroup.event_control; v2: inotify on memory.events and cgroup.events.
+ * hk_cgroup_oom_read (after a poll) sets *ooms to 1 when the cgroup hit an OOM
+ * since the last call (v2: the larger of the oom and oom_kill counters grew), and *gone once the
+ * cgroup is removed (v1) or has no process left (v2, cgroup.events populated 0). */
+struct hk_cgroup_oom;
+int hk_cgroup_oom_open(const struct hk_cgroup *cg, struct hk_cgroup_oom **out,
+                       struct hk_error *err);
+int hk_cgroup_oom_fd(const struct hk_cgroup_oom *w);
+int hk_cgroup_oom_read(struct hk_cgroup_oom *w, unsigned *ooms, bool *gone, struct hk_error *err);
+void hk_cgroup_oom_close(struct hk_cgroup_oom *w);
+
 /* The hierarchies of cg, for mounting the cgroup fs inside the container.
  * controllers: "memory", "cpu,cpuacct", "name=systemd", or "" for cgroup2;
  * mount: where the hierarchy is mounted on the host (/sys/fs/cgroup/memory);

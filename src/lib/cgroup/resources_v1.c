@@ -191,6 +191,10 @@ static int hugetlb(const struct hk_cgroup *cg, const struct hk_resources *res,
     int r = hk_cg_writef(h->dir, file, err, U64, l->limit);
     if (r < 0)
       return r;
+    /* cgroup2 also limits reservations: the same limit, as runc sets it */
+    snprintf(file, sizeof file, "hugetlb.%s.rsvd.max", l->page_size);
+    if (v2 && hk_cg_exists(h->dir, file) && (r = hk_cg_writef(h->dir, file, err, U64, l->limit)))
+      return r;
   }
   return 0;
 }

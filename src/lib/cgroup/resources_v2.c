@@ -203,6 +203,10 @@ int hk_cg_apply_v2(const struct hk_cgroup *cg, const char *dir, const struct hk_
                           i, l->page_size);
     if ((r = hk_cg_writef(dir, file, err, U64, l->limit)))
       return r;
+    /* the reservation limit (kernel 5.7+) gets the same value, as runc sets it */
+    snprintf(file, sizeof file, "hugetlb.%s.rsvd.max", l->page_size);
+    if (hk_cg_exists(dir, file) && (r = hk_cg_writef(dir, file, err, U64, l->limit)))
+      return r;
   }
   for (size_t i = 0; i < res->n_rdma; i++) {
     const struct hk_rdma *d = &res->rdma[i];
@@ -216,7 +220,9 @@ int hk_cg_apply_v2(const struct hk_cgroup *cg, const char *dir, const struct hk_
       return r;
   }
   if (hk_cg_net_set(res->network))
-    hk_debug("cgroup v2: linux.resources.network ignored (net_cls/net_prio are v1 only)");
+    return hk_error_set(err, ENOTSUP,
+                        "linux.resources.network: net_cls/net_prio are cgroup v1 controllers, "
+                        "not available on cgroup v2");
   if (res->n_devices && (r = hk_cg_devices_bpf_apply(cg->v2_fd, res->devices, res->n_devices, err)))
     return r;
   for (size_t i = 0; i < res->n_unified; i++) {

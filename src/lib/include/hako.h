@@ -15,7 +15,7 @@
 #define HAKO_DEFAULT_ROOT "/run/hako"
 
 struct hako_create_opts {
-  const char *root;   /* state root, e.g. /run/hako */
+  const char *root; /* state root, e.g. /run/hako */
   const char *id;
   const char *bundle; /* NULL: the current directory */
   const char *pid_file;
@@ -94,6 +94,15 @@ int hako_update(const char *root, const char *id, const char *resources_json, si
 /* One stats event as runc's `events --stats` prints it: {"type":"stats","id":..,"data":..},
  * malloc'd.  -ESRCH ("container with id X is not running") once the container stopped. */
 int hako_stats(const char *root, const char *id, char **json, struct hk_error *err);
+/* OOM notifications of a running container (`events`), see hk_cgroup_oom_* in
+ * cgroup/cgroup.h: poll hako_oom_fd, then hako_oom_read says whether an OOM
+ * happened and whether the cgroup is gone (no process left). */
+struct hk_cgroup_oom;
+int hako_oom_watch(const char *root, const char *id, struct hk_cgroup_oom **w,
+                   struct hk_error *err);
+int hako_oom_fd(const struct hk_cgroup_oom *w);
+int hako_oom_read(struct hk_cgroup_oom *w, unsigned *ooms, bool *gone, struct hk_error *err);
+void hako_oom_close(struct hk_cgroup_oom *w);
 
 /* The default config (`hako spec`), malloc'd JSON text. */
 char *hako_spec_json(bool rootless);
