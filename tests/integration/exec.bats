@@ -343,3 +343,98 @@ exec_fd3() {
 	assert_failure
 	refute_output --partial secret
 }
+
+# exec_detached_pid NAME ARGS...: `hako exec --detach --pid-file` ARGS; echoes the pid.
+exec_detached_pid() {
+	local name="$1"
+	shift
+	hako exec --detach --pid-file "$BATS_TEST_TMPDIR/$name.pid" "$@" \
+		</dev/null >"$BATS_TEST_TMPDIR/$name.out" 2>&1 3>&- || return 1
+	cat "$BATS_TEST_TMPDIR/$name.pid"
+}
+
+# cgroup_line PID CONTROLLER: the path of PID in the hierarchy whose /proc/PID/cgroup
+# controller field is CONTROLLER ("" for cgroup2).
+cgroup_line() {
+	awk -F: -v c="$2" '$2 == c { print $3 }' "/proc/$1/cgroup"
+}
+
+@test "exec: --cgroup PATH and --cgroup CONTROLLER:PATH use an existing sub-cgroup" {
+	start_sleeper
+	mapfile -t dirs < <(cgroups_of "$CID")
+	[ "${#dirs[@]}" -ge 1 ] || fail "no cgroup of $CID found"
+	for d in "${dirs[@]}"; do
+		mkdir "$d/sub" "$d/other"
+		# (a v1 cpuset cgroup takes no process before it has cpus and mems)
+		if [ -e "$d/cpuset.cpus" ]; then
+			for s in sub other; do
+				cat "$d/cpuset.cpus" >"$d/$s/cpuset.cpus"
+				cat "$d/cpuset.mems" >"$d/$s/cpuset.mems"
+			done
+		fi
+	done
+	# Plain PATH: every hierarchy of the container.
+	pid="$(exec_detached_pid plain --cgroup sub "$CID" sleep 100003)" ||
+		fail "exec --cgroup sub: $(cat "$BATS_TEST_TMPDIR/plain.out")"
+	n=0
+	while IFS=: read -r _ ctrl path; do
+		case "$path" in
+		*"/$CID") fail "$ctrl: still in the container's cgroup $path" ;;
+		*"/$CID/sub") n=$((n + 1)) ;;
+		esac
+	done <"/proc/$pid/cgroup"
+	[ "$n" -eq "${#dirs[@]}" ] || fail "in $n sub-cgroups, expected ${#dirs[@]}: $(cat "/proc/$pid/cgroup")"
+	for d in "${dirs[@]}"; do
+		grep -qx "$pid" "$d/sub/cgroup.procs" || fail "$pid not in $d/sub/cgroup.procs"
+	done
+	# It is still in the container's namespaces.
+	assert_equal "$(ns_inode "$pid" pid)" "$(ns_inode "$INIT_PID" pid)"
+	kill -9 "$pid"
+	wait_pid_gone "$pid"
+	# CONTROLLER:PATH, repeatable: only those hierarchies move.
+	pid="$(exec_detached_pid ctrl --cgroup memory:sub --cgroup pids:other "$CID" sleep 100004)" ||
+		fail "exec --cgroup memory:sub: $(cat "$BATS_TEST_TMPDIR/ctrl.out")"
+	assert_equal "$(cgroup_line "$pid" memory)" "$(cgroup_line "$INIT_PID" memory)/sub"
+	assert_equal "$(cgroup_line "$pid" pids)" "$(cgroup_line "$INIT_PID" pids)/other"
+	assert_equal "$(cgroup_line "$pid" freezer)" "$(cgroup_line "$INIT_PID" freezer)"
+	kill -9 "$pid"
+	wait_pid_gone "$pid"
+	for d in "${dirs[@]}"; do
+		rmdir "$d/sub" "$d/other"
+	done
+}
+
+@test "exec: --cgroup errors: missing sub-cgroup, path above the container, bad forms" {
+	start_sleeper
+	run hako exec --cgroup no-such-sub "$CID" sh -c 'touch /tmp/ran'
+	assert_failure
+	is_runc || assert_output --partial "no-such-sub"
+	is_runc || assert_output --partial "does not exist"
+	run hako exec --cgroup ../.. "$CID" sh -c 'touch /tmp/ran'
+	assert_failure
+	is_runc || assert_output --partial "not a sub cgroup path"
+	# A plain PATH must be the only --cgroup; a controller only once.
+	run hako exec --cgroup a --cgroup b "$CID" sh -c 'touch /tmp/ran'
+	assert_failure
+	assert_output --partial "missing <controller>: prefix"
+	# (runc 1.1.5 lets the last one win; later runc refuses it, as hako does.)
+	if ! is_runc; then
+		run hako exec --cgroup memory:a --cgroup memory:b "$CID" sh -c 'touch /tmp/ran'
+		assert_failure
+		assert_output --partial "controller memory specified multiple times"
+	fi
+	# A sub-cgroup the kernel refuses (a v1 cpuset one without cpus) fails the
+	# exec, which must not hang nor leave its helper behind.
+	cpuset="$(cgroups_of "$CID" | grep /cpuset/ || true)"
+	if [ -n "$cpuset" ]; then
+		mkdir "$cpuset/empty"
+		run hako exec --cgroup cpuset:empty "$CID" sh -c 'touch /tmp/ran'
+		rmdir "$cpuset/empty"
+		assert_failure
+		is_runc || assert_output --partial "cgroup.procs"
+	fi
+	# Nothing ran, nothing is left in the container.
+	[ ! -e "$ROOTFS/tmp/ran" ]
+	run pids_in_pidns "$INIT_PID"
+	assert_output "$INIT_PID"
+}
