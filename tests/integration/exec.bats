@@ -438,3 +438,106 @@ cgroup_line() {
 	run pids_in_pidns "$INIT_PID"
 	assert_output "$INIT_PID"
 }
+
+@test "exec: exit status of a process killed by a signal is 128+N" {
+	start_sleeper
+	run hako exec "$CID" sh -c 'kill -9 $$'
+	assert_equal "$status" 137
+	run hako exec "$CID" sh -c 'kill -TERM $$'
+	assert_equal "$status" 143
+	run hako exec "$CID" sh -c 'exit 255'
+	assert_equal "$status" 255
+}
+
+@test "exec: --user UID alone keeps the config's gid" {
+	requires_checker
+	update_config '.process.user.gid = 77'
+	start_sleeper
+	run hako exec --user 1000 "$CID" checker ids
+	assert_success
+	assert_line "uid=1000"
+	assert_line "gid=77"
+	run hako exec -u 0:0 "$CID" checker ids
+	assert_line "uid=0"
+	assert_line "gid=0"
+}
+
+@test "exec: the config's seccomp filter applies to the exec'd process" {
+	requires_checker
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
+	start_sleeper
+	run hako exec "$CID" sh -c 'checker seccomp nnp; mkdir /tmp/x; echo "rc=$?"; [ -d /tmp/x ] || echo no-dir'
+	assert_line "seccomp=2"
+	assert_line "no_new_privs=1"
+	assert_line "rc=1"
+	assert_line no-dir
+}
+
+@test "exec: -t and a --process with terminal true use the console socket" {
+	requires_checker
+	start_sleeper
+	sock="$BATS_TEST_TMPDIR/console.sock"
+	start_recvtty "$sock" "$BATS_TEST_TMPDIR/tty.out"
+	cat >"$BATS_TEST_TMPDIR/process.json" <<-'JSON'
+		{
+		  "terminal": true,
+		  "user": { "uid": 0, "gid": 0 },
+		  "args": [ "sh", "-c", "checker tty; tty; while [ ! -e /tmp/tty-seen ]; do sleep 0.05; done" ],
+		  "env": [ "PATH=/bin" ],
+		  "cwd": "/"
+		}
+	JSON
+	hako exec -d --console-socket "$sock" --process "$BATS_TEST_TMPDIR/process.json" "$CID" \
+		</dev/null >"$BATS_TEST_TMPDIR/exec.out" 2>&1 3>&- || fail "exec -d --process: $(cat "$BATS_TEST_TMPDIR/exec.out")"
+	deadline=$((SECONDS + WAIT_TIMEOUT))
+	until grep -q "^/dev/pts" "$BATS_TEST_TMPDIR/tty.out" 2>/dev/null; do
+		[ "$SECONDS" -le "$deadline" ] || fail "no tty output: $(cat "$BATS_TEST_TMPDIR/tty.out")"
+		sleep 0.05
+	done
+	touch "$ROOTFS/tmp/tty-seen"
+	wait_recvtty
+	run cat "$BATS_TEST_TMPDIR/tty.out"
+	assert_line --regexp '^/dev/pts/[0-9]+$'
+	assert_line isatty.0=1
+	assert_line isatty.1=1
+	# Without a terminal, the caller's stdio (pipes) are the process's.
+	run hako exec "$CID" sh -c 'readlink /proc/self/fd/1; [ -t 1 ] || echo not-a-tty'
+	assert_line --regexp '^pipe:'
+	assert_line not-a-tty
+	# A terminal needs a console socket, and a socket a terminal.
+	run hako exec -t "$CID" true
+	assert_failure
+	is_runc || assert_output --partial "console-socket"
+	run hako exec --console-socket "$sock" "$CID" true
+	assert_failure
+}
+
+@test "exec: into a paused container fails unless --ignore-paused" {
+	start_sleeper
+	hako pause "$CID"
+	assert_equal "$(container_status "$CID")" paused
+	run hako exec "$CID" sh -c 'echo ran > /tmp/paused-ran'
+	assert_failure
+	assert_output --partial "paused"
+	[ ! -e "$ROOTFS/tmp/paused-ran" ] || fail "the process ran in a paused container"
+	# With --ignore-paused it is accepted; the process is frozen with the rest
+	# of the container and runs once it is resumed.
+	hako exec --ignore-paused "$CID" sh -c 'echo ran > /tmp/paused-ran; echo done' \
+		>"$BATS_TEST_TMPDIR/ip.out" 2>&1 </dev/null 3>&- &
+	ip=$!
+	HELPER_PIDS+=("$ip")
+	# (wait until the exec's process is in the frozen cgroup)
+	deadline=$((SECONDS + WAIT_TIMEOUT))
+	until [ "$(hako ps --format json "$CID" | jq length)" -ge 2 ]; do
+		[ "$SECONDS" -le "$deadline" ] || fail "exec --ignore-paused never joined: $(cat "$BATS_TEST_TMPDIR/ip.out")"
+		pid_alive "$ip" || fail "exec --ignore-paused exited: $(cat "$BATS_TEST_TMPDIR/ip.out")"
+		sleep 0.05
+	done
+	[ ! -e "$ROOTFS/tmp/paused-ran" ] || fail "ran while paused"
+	hako resume "$CID"
+	wait "$ip" || fail "exec --ignore-paused failed: $(cat "$BATS_TEST_TMPDIR/ip.out")"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/ip.out")" done
+	assert_equal "$(cat "$ROOTFS/tmp/paused-ran")" ran
+}

@@ -257,7 +257,8 @@ static int launch(struct exec_ctx *x, const struct hk_exec_child *ch, pid_t *out
   }
   if (child == 0) {
     close(sv[0]);
-    close(x->c.dirfd); /* never hold the container's lock */
+    if (x->c.dirfd >= 0)
+      close(x->c.dirfd); /* never hold the container's lock */
     hk_exec_child_main(ch, sv[1]);
   }
   close(sv[1]);
@@ -306,6 +307,10 @@ int hako_exec(const struct hako_exec_opts *o, int *exit_status, struct hk_error 
   const struct hk_exec_cpu_affinity *aff = r == 0 ? x.process->exec_cpu_affinity : NULL;
   if (aff && aff->initial && *aff->initial)
     r = hk_set_cpu_affinity(aff->initial, "process.execCPUAffinity.initial", err);
+  /* In a frozen cgroup the process stops before it reports back, until someone
+   * resumes the container: which needs the lock. */
+  if (r == 0 && x.c.st.status == HK_STATUS_PAUSED)
+    hk_container_close(&x.c);
   if (r == 0)
     r = launch(&x, &ch, &pid, err);
   if (r == 0 && o->pid_file)
