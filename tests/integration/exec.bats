@@ -258,31 +258,45 @@ DEFAULT_CAPS=(5 10 29)
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/first.out")" first-done
 }
 
-@test "exec: 20 concurrent execs all succeed and leave nothing" {
+@test "exec: 100 concurrent execs all succeed and leave nothing" {
 	start_sleeper
-	before_fds="$(ls "/proc/$INIT_PID/fd" | wc -l)"
+	N=100
+	cg_procs() { # every cgroup.procs of the container, sorted
+		cgroups_of "$CID" | while read -r d; do cat "$d/cgroup.procs"; done | sort -un
+	}
+	before_init_fds="$(ls "/proc/$INIT_PID/fd" | wc -l)"
+	before_my_fds="$(ls "/proc/$BASHPID/fd" | sort | tr '\n' ' ')"
+	before_state="$(cd "$STATE_ROOT/$CID" && find . | sort)"
+	before_procs="$(cg_procs)"
 	pids=()
-	for i in $(seq 1 20); do
+	for i in $(seq 1 "$N"); do
 		hako exec "$CID" sh -c "echo out-$i; echo \$\$ > /tmp/pid-$i" \
 			>"$BATS_TEST_TMPDIR/exec-$i.out" 2>&1 </dev/null 3>&- &
 		pids+=($!)
 	done
 	HELPER_PIDS+=("${pids[@]}")
-	for i in $(seq 1 20); do
+	for i in $(seq 1 "$N"); do
 		wait "${pids[$((i - 1))]}" || fail "exec $i failed: $(cat "$BATS_TEST_TMPDIR/exec-$i.out")"
+		# each one got its own output, and ran inside as its own process
 		assert_equal "$(cat "$BATS_TEST_TMPDIR/exec-$i.out")" "out-$i"
 		[ -s "$ROOTFS/tmp/pid-$i" ] || fail "exec $i did not run inside"
 	done
-	# Only init is left in the container's pid namespace, no runtime
-	# process is left on the host, and init holds no more fds than before.
+	assert_equal "$(cat "$ROOTFS"/tmp/pid-* | sort -u | wc -l)" "$N"
+	# Only init is left: in the container's pid namespace and in its cgroups.
 	run pids_in_pidns "$INIT_PID"
 	assert_output "$INIT_PID"
+	assert_equal "$(cg_procs)" "$before_procs"
+	# No runtime process is left on the host.
 	for p in /proc/[0-9]*; do
 		if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$STATE_ROOT"; then
 			pid_alive "${p#/proc/}" && fail "runtime process left: $(tr '\0' ' ' <"$p/cmdline")"
 		fi
 	done
-	assert_equal "$(ls "/proc/$INIT_PID/fd" | wc -l)" "$before_fds"
+	# No fd leaked into init or into this long-lived caller (the shell that
+	# started them all), and no exec state (temp files, fifos) in the state dir.
+	assert_equal "$(ls "/proc/$INIT_PID/fd" | wc -l)" "$before_init_fds"
+	assert_equal "$(ls "/proc/$BASHPID/fd" | sort | tr '\n' ' ')" "$before_my_fds"
+	assert_equal "$(cd "$STATE_ROOT/$CID" && find . | sort)" "$before_state"
 	assert_equal "$(container_status "$CID")" running
 }
 
