@@ -555,3 +555,45 @@ cgroup_line() {
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/ip.out")" done
 	assert_equal "$(cat "$ROOTFS/tmp/paused-ran")" ran
 }
+
+@test "exec: a process inside cannot ptrace or read mem/environ/fd of a joining exec" {
+	requires_hako "hako's process name"
+	requires_checker
+	start_sleeper
+	mkdir "$ROOTFS/snoop"
+	# The spy: root in the container with the config's capabilities (no
+	# CAP_SYS_PTRACE), the same uid as the joining process.
+	hako exec -d "$CID" checker snoop /snoop </dev/null >"$BATS_TEST_TMPDIR/snoop.out" 2>&1 3>&- ||
+		fail "start the spy: $(cat "$BATS_TEST_TMPDIR/snoop.out")"
+	# A long PATH keeps each exec a while between joining and execve (the
+	# executable lookup), which gives the spy its chance.
+	path="$(seq -f '/no/such/dir/%g' 1 3000 | paste -sd:):/bin"
+	jq -n --arg path "PATH=$path" '{terminal: false, user: {uid: 0, gid: 0}, cwd: "/",
+		args: ["true"], env: [$path],
+		capabilities: {bounding: ["CAP_KILL"], effective: ["CAP_KILL"], permitted: ["CAP_KILL"]}}' \
+		>"$BATS_TEST_TMPDIR/process.json"
+	seen() { grep -c '^seen ' "$ROOTFS/snoop/log" 2>/dev/null || true; }
+	tries=0
+	while [ "$(seen)" -lt 40 ]; do
+		[ "$tries" -lt 1000 ] || fail "the spy saw only $(seen) joining processes in $tries execs"
+		HAKO_SNOOP_SECRET=runtime-env hako exec --process "$BATS_TEST_TMPDIR/process.json" "$CID" ||
+			fail "exec $tries failed"
+		tries=$((tries + 1))
+	done
+	# The control: a dumpable process of the same uid, which the spy can reach.
+	hako exec -d "$CID" sleep 100006 </dev/null >"$BATS_TEST_TMPDIR/sleep.out" 2>&1 3>&- ||
+		fail "exec sleep: $(cat "$BATS_TEST_TMPDIR/sleep.out")"
+	deadline=$((SECONDS + WAIT_TIMEOUT))
+	until [ "$(grep -c '^control ' "$ROOTFS/snoop/log")" -ge 4 ]; do
+		[ "$SECONDS" -le "$deadline" ] || fail "the spy never tried the control: $(cat "$ROOTFS/snoop/log")"
+		sleep 0.05
+	done
+	touch "$ROOTFS/snoop/stop"
+	echo "# $(seen) joining processes seen in $tries execs" >&3
+	run cat "$ROOTFS/snoop/log"
+	refute_line --partial leak
+	assert_line "control environ ok"
+	assert_line "control mem ok"
+	assert_line "control fd ok"
+	assert_line "control ptrace ok"
+}
