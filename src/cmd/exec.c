@@ -138,7 +138,7 @@ int cmd_exec(struct cli_global *g, int argc, char **argv) {
       o.ignore_paused = true;
       break;
     case OPT_CGROUP:
-      o.cgroup = optarg;
+      push(&o.cgroups, &o.n_cgroups, optarg);
       break;
     }
   }
@@ -158,6 +158,7 @@ int cmd_exec(struct cli_global *g, int argc, char **argv) {
 out:
   free(o.env);
   free(o.caps);
+  free(o.cgroups);
   free(o.additional_gids);
   return rc;
 }

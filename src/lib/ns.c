@@ -29,17 +29,17 @@ int hk_ns_clone_flag(enum hk_ns_type type) {
 int hk_ns_open_checked(enum hk_ns_type type, const char *path, struct hk_error *err) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return hk_error_sys(err, "linux.namespaces: %s namespace path %s", hk_ns_type_name(type),
+    return hk_error_sys(err, "%s namespace path %s", hk_ns_type_name(type),
                         path);
   int kind = ioctl(fd, NS_GET_NSTYPE);
   if (kind < 0) {
-    int r = hk_error_sys(err, "linux.namespaces: %s is not a namespace", path);
+    int r = hk_error_sys(err, "%s is not a namespace", path);
     close(fd);
     return r;
   }
   if (kind != hk_ns_clone_flag(type)) {
     close(fd);
-    return hk_error_set(err, EINVAL, "linux.namespaces: %s is not a %s namespace", path,
+    return hk_error_set(err, EINVAL, "%s is not a %s namespace", path,
                         hk_ns_type_name(type));
   }
   return fd;
@@ -48,7 +48,7 @@ int hk_ns_open_checked(enum hk_ns_type type, const char *path, struct hk_error *
 int hk_ns_join_path(enum hk_ns_type type, const char *path, struct hk_error *err) {
   _cleanup_close_ int fd = hk_ns_open_checked(type, path, err);
   if (fd < 0)
-    return fd;
+    return hk_error_prefix(err, "linux.namespaces");
   if (setns(fd, hk_ns_clone_flag(type)) < 0)
     return hk_error_sys(err, "join %s namespace %s", hk_ns_type_name(type), path);
   return 0;

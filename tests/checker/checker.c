@@ -18,6 +18,7 @@
  *   checker tty     isatty.0/1/2, tty.rows, tty.cols (of fd 0, when a tty)
  *   checker mounts  mount=<mount point> <fstype> <per-mount options> per mount
  *   checker env     env=<NAME=value> per variable
+ *   checker snoop DIR  spy on joining runtime processes until DIR/stop (snoop.c)
  *
  * Several sub-commands may be given; they are printed in order.
  */
@@ -35,6 +36,8 @@
 #include <sys/types.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+
+#include "snoop.h"
 
 extern char **environ;
 
@@ -321,6 +324,8 @@ int main(int argc, char **argv)
 			}
 			return 3;
 		}
+		if (strcmp(argv[i], "snoop") == 0 && i + 1 < argc)
+			return checker_snoop(argv[i + 1]);
 		if (strcmp(argv[i], "oom") == 0) {
 			print_file_value("oom_score_adj", "/proc/self/oom_score_adj");
 			continue;

@@ -133,6 +133,28 @@ ctd_run_output() {
 	ctd_remove ex3
 }
 
+@test "ctr task exec --detach --tty: a detached process with a terminal" {
+	ctd_start_detached ex4
+	run script -qec "$(ctd_ctr_cmd) task exec -d -t --fifo-dir '$CTD_TMP/fifo' --exec-id e4 ex4 \
+		sh -c 'tty >/tmp/e4-tty; [ -t 0 ] && echo yes >/tmp/e4-isatty; sleep 1000'" /dev/null </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	local i
+	for i in $(seq 1 50); do
+		run hctr_exec --exec-id e4check$i ex4 cat /tmp/e4-tty /tmp/e4-isatty
+		[ "$status" -eq 0 ] && break
+		sleep 0.1
+	done
+	echo "$output"
+	[[ "${lines[0]}" == /dev/pts/* ]]
+	[ "${lines[1]}" = yes ]
+	# the detached process is still running in the container
+	run -0 hctr task ps ex4
+	echo "$output"
+	[ "$(echo "$output" | tail -n +2 | grep -c .)" -ge 2 ]
+	ctd_remove ex4
+}
+
 @test "ctr task kill: SIGTERM reaches the process, its exit code is kept" {
 	hctr_run -d "$CTD_IMAGE" kill1 sh -c 'trap "exit 7" TERM; while :; do sleep 0.1; done'
 	ctd_wait_status kill1 RUNNING

@@ -108,6 +108,24 @@ teardown() {
 	[[ "$output" != *"should not run"* ]]
 }
 
+@test "exec: a missing command exits 127, a file that is not executable 126" {
+	run hpodman run -d --name execcodes --network none "$PODMAN_IMAGE" sleep 1000
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run -127 hpodman exec execcodes /no/such/command
+	echo "$output"
+	[ "$status" -eq 127 ]
+	run -126 hpodman exec execcodes /etc/passwd
+	echo "$output"
+	[ "$status" -eq 126 ]
+	# neither left a process behind: only the container's sleep
+	run hpodman top execcodes pid args
+	echo "$output"
+	[ "$(echo "$output" | tail -n +2 | grep -c .)" -eq 1 ]
+	run hpodman rm -f -t 0 execcodes
+	[ "$status" -eq 0 ]
+}
+
 # ---- a detached container's lifecycle ----
 
 @test "lifecycle: run -d, ps, logs, exec, top, pause, unpause, stop, start, kill, rm" {

@@ -258,31 +258,45 @@ DEFAULT_CAPS=(5 10 29)
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/first.out")" first-done
 }
 
-@test "exec: 20 concurrent execs all succeed and leave nothing" {
+@test "exec: 100 concurrent execs all succeed and leave nothing" {
 	start_sleeper
-	before_fds="$(ls "/proc/$INIT_PID/fd" | wc -l)"
+	N=100
+	cg_procs() { # every cgroup.procs of the container, sorted
+		cgroups_of "$CID" | while read -r d; do cat "$d/cgroup.procs"; done | sort -un
+	}
+	before_init_fds="$(ls "/proc/$INIT_PID/fd" | wc -l)"
+	before_my_fds="$(ls "/proc/$BASHPID/fd" | sort | tr '\n' ' ')"
+	before_state="$(cd "$STATE_ROOT/$CID" && find . | sort)"
+	before_procs="$(cg_procs)"
 	pids=()
-	for i in $(seq 1 20); do
+	for i in $(seq 1 "$N"); do
 		hako exec "$CID" sh -c "echo out-$i; echo \$\$ > /tmp/pid-$i" \
 			>"$BATS_TEST_TMPDIR/exec-$i.out" 2>&1 </dev/null 3>&- &
 		pids+=($!)
 	done
 	HELPER_PIDS+=("${pids[@]}")
-	for i in $(seq 1 20); do
+	for i in $(seq 1 "$N"); do
 		wait "${pids[$((i - 1))]}" || fail "exec $i failed: $(cat "$BATS_TEST_TMPDIR/exec-$i.out")"
+		# each one got its own output, and ran inside as its own process
 		assert_equal "$(cat "$BATS_TEST_TMPDIR/exec-$i.out")" "out-$i"
 		[ -s "$ROOTFS/tmp/pid-$i" ] || fail "exec $i did not run inside"
 	done
-	# Only init is left in the container's pid namespace, no runtime
-	# process is left on the host, and init holds no more fds than before.
+	assert_equal "$(cat "$ROOTFS"/tmp/pid-* | sort -u | wc -l)" "$N"
+	# Only init is left: in the container's pid namespace and in its cgroups.
 	run pids_in_pidns "$INIT_PID"
 	assert_output "$INIT_PID"
+	assert_equal "$(cg_procs)" "$before_procs"
+	# No runtime process is left on the host.
 	for p in /proc/[0-9]*; do
 		if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$STATE_ROOT"; then
 			pid_alive "${p#/proc/}" && fail "runtime process left: $(tr '\0' ' ' <"$p/cmdline")"
 		fi
 	done
-	assert_equal "$(ls "/proc/$INIT_PID/fd" | wc -l)" "$before_fds"
+	# No fd leaked into init or into this long-lived caller (the shell that
+	# started them all), and no exec state (temp files, fifos) in the state dir.
+	assert_equal "$(ls "/proc/$INIT_PID/fd" | wc -l)" "$before_init_fds"
+	assert_equal "$(ls "/proc/$BASHPID/fd" | sort | tr '\n' ' ')" "$before_my_fds"
+	assert_equal "$(cd "$STATE_ROOT/$CID" && find . | sort)" "$before_state"
 	assert_equal "$(container_status "$CID")" running
 }
 
@@ -342,4 +356,244 @@ exec_fd3() {
 		"$BATS_TEST_TMPDIR/host.txt" "$HAKO" --root "$STATE_ROOT" exec "$CID"
 	assert_failure
 	refute_output --partial secret
+}
+
+# exec_detached_pid NAME ARGS...: `hako exec --detach --pid-file` ARGS; echoes the pid.
+exec_detached_pid() {
+	local name="$1"
+	shift
+	hako exec --detach --pid-file "$BATS_TEST_TMPDIR/$name.pid" "$@" \
+		</dev/null >"$BATS_TEST_TMPDIR/$name.out" 2>&1 3>&- || return 1
+	cat "$BATS_TEST_TMPDIR/$name.pid"
+}
+
+# cgroup_line PID CONTROLLER: the path of PID in the hierarchy whose /proc/PID/cgroup
+# controller field is CONTROLLER ("" for cgroup2).
+cgroup_line() {
+	awk -F: -v c="$2" '$2 == c { print $3 }' "/proc/$1/cgroup"
+}
+
+@test "exec: --cgroup PATH and --cgroup CONTROLLER:PATH use an existing sub-cgroup" {
+	start_sleeper
+	mapfile -t dirs < <(cgroups_of "$CID")
+	[ "${#dirs[@]}" -ge 1 ] || fail "no cgroup of $CID found"
+	for d in "${dirs[@]}"; do
+		mkdir "$d/sub" "$d/other"
+		# (a v1 cpuset cgroup takes no process before it has cpus and mems)
+		if [ -e "$d/cpuset.cpus" ]; then
+			for s in sub other; do
+				cat "$d/cpuset.cpus" >"$d/$s/cpuset.cpus"
+				cat "$d/cpuset.mems" >"$d/$s/cpuset.mems"
+			done
+		fi
+	done
+	# Plain PATH: every hierarchy of the container.
+	pid="$(exec_detached_pid plain --cgroup sub "$CID" sleep 100003)" ||
+		fail "exec --cgroup sub: $(cat "$BATS_TEST_TMPDIR/plain.out")"
+	n=0
+	while IFS=: read -r _ ctrl path; do
+		case "$path" in
+		*"/$CID") fail "$ctrl: still in the container's cgroup $path" ;;
+		*"/$CID/sub") n=$((n + 1)) ;;
+		esac
+	done <"/proc/$pid/cgroup"
+	[ "$n" -eq "${#dirs[@]}" ] || fail "in $n sub-cgroups, expected ${#dirs[@]}: $(cat "/proc/$pid/cgroup")"
+	for d in "${dirs[@]}"; do
+		grep -qx "$pid" "$d/sub/cgroup.procs" || fail "$pid not in $d/sub/cgroup.procs"
+	done
+	# It is still in the container's namespaces.
+	assert_equal "$(ns_inode "$pid" pid)" "$(ns_inode "$INIT_PID" pid)"
+	kill -9 "$pid"
+	wait_pid_gone "$pid"
+	# CONTROLLER:PATH, repeatable: only those hierarchies move.
+	pid="$(exec_detached_pid ctrl --cgroup memory:sub --cgroup pids:other "$CID" sleep 100004)" ||
+		fail "exec --cgroup memory:sub: $(cat "$BATS_TEST_TMPDIR/ctrl.out")"
+	assert_equal "$(cgroup_line "$pid" memory)" "$(cgroup_line "$INIT_PID" memory)/sub"
+	assert_equal "$(cgroup_line "$pid" pids)" "$(cgroup_line "$INIT_PID" pids)/other"
+	assert_equal "$(cgroup_line "$pid" freezer)" "$(cgroup_line "$INIT_PID" freezer)"
+	kill -9 "$pid"
+	wait_pid_gone "$pid"
+	for d in "${dirs[@]}"; do
+		rmdir "$d/sub" "$d/other"
+	done
+}
+
+@test "exec: --cgroup errors: missing sub-cgroup, path above the container, bad forms" {
+	start_sleeper
+	run hako exec --cgroup no-such-sub "$CID" sh -c 'touch /tmp/ran'
+	assert_failure
+	is_runc || assert_output --partial "no-such-sub"
+	is_runc || assert_output --partial "does not exist"
+	run hako exec --cgroup ../.. "$CID" sh -c 'touch /tmp/ran'
+	assert_failure
+	is_runc || assert_output --partial "not a sub cgroup path"
+	# A plain PATH must be the only --cgroup; a controller only once.
+	run hako exec --cgroup a --cgroup b "$CID" sh -c 'touch /tmp/ran'
+	assert_failure
+	assert_output --partial "missing <controller>: prefix"
+	# (runc 1.1.5 lets the last one win; later runc refuses it, as hako does.)
+	if ! is_runc; then
+		run hako exec --cgroup memory:a --cgroup memory:b "$CID" sh -c 'touch /tmp/ran'
+		assert_failure
+		assert_output --partial "controller memory specified multiple times"
+	fi
+	# A sub-cgroup the kernel refuses (a v1 cpuset one without cpus) fails the
+	# exec, which must not hang nor leave its helper behind.
+	cpuset="$(cgroups_of "$CID" | grep /cpuset/ || true)"
+	if [ -n "$cpuset" ]; then
+		mkdir "$cpuset/empty"
+		run hako exec --cgroup cpuset:empty "$CID" sh -c 'touch /tmp/ran'
+		rmdir "$cpuset/empty"
+		assert_failure
+		is_runc || assert_output --partial "cgroup.procs"
+	fi
+	# Nothing ran, nothing is left in the container.
+	[ ! -e "$ROOTFS/tmp/ran" ]
+	run pids_in_pidns "$INIT_PID"
+	assert_output "$INIT_PID"
+}
+
+@test "exec: exit status of a process killed by a signal is 128+N" {
+	start_sleeper
+	run hako exec "$CID" sh -c 'kill -9 $$'
+	assert_equal "$status" 137
+	run hako exec "$CID" sh -c 'kill -TERM $$'
+	assert_equal "$status" 143
+	run hako exec "$CID" sh -c 'exit 255'
+	assert_equal "$status" 255
+}
+
+@test "exec: --user UID alone keeps the config's gid" {
+	requires_checker
+	update_config '.process.user.gid = 77'
+	start_sleeper
+	run hako exec --user 1000 "$CID" checker ids
+	assert_success
+	assert_line "uid=1000"
+	assert_line "gid=77"
+	run hako exec -u 0:0 "$CID" checker ids
+	assert_line "uid=0"
+	assert_line "gid=0"
+}
+
+@test "exec: the config's seccomp filter applies to the exec'd process" {
+	requires_checker
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
+	start_sleeper
+	run hako exec "$CID" sh -c 'checker seccomp nnp; mkdir /tmp/x; echo "rc=$?"; [ -d /tmp/x ] || echo no-dir'
+	assert_line "seccomp=2"
+	assert_line "no_new_privs=1"
+	assert_line "rc=1"
+	assert_line no-dir
+}
+
+@test "exec: -t and a --process with terminal true use the console socket" {
+	requires_checker
+	start_sleeper
+	sock="$BATS_TEST_TMPDIR/console.sock"
+	start_recvtty "$sock" "$BATS_TEST_TMPDIR/tty.out"
+	cat >"$BATS_TEST_TMPDIR/process.json" <<-'JSON'
+		{
+		  "terminal": true,
+		  "user": { "uid": 0, "gid": 0 },
+		  "args": [ "sh", "-c", "checker tty; tty; while [ ! -e /tmp/tty-seen ]; do sleep 0.05; done" ],
+		  "env": [ "PATH=/bin" ],
+		  "cwd": "/"
+		}
+	JSON
+	hako exec -d --console-socket "$sock" --process "$BATS_TEST_TMPDIR/process.json" "$CID" \
+		</dev/null >"$BATS_TEST_TMPDIR/exec.out" 2>&1 3>&- || fail "exec -d --process: $(cat "$BATS_TEST_TMPDIR/exec.out")"
+	deadline=$((SECONDS + WAIT_TIMEOUT))
+	until grep -q "^/dev/pts" "$BATS_TEST_TMPDIR/tty.out" 2>/dev/null; do
+		[ "$SECONDS" -le "$deadline" ] || fail "no tty output: $(cat "$BATS_TEST_TMPDIR/tty.out")"
+		sleep 0.05
+	done
+	touch "$ROOTFS/tmp/tty-seen"
+	wait_recvtty
+	run cat "$BATS_TEST_TMPDIR/tty.out"
+	assert_line --regexp '^/dev/pts/[0-9]+$'
+	assert_line isatty.0=1
+	assert_line isatty.1=1
+	# Without a terminal, the caller's stdio (pipes) are the process's.
+	run hako exec "$CID" sh -c 'readlink /proc/self/fd/1; [ -t 1 ] || echo not-a-tty'
+	assert_line --regexp '^pipe:'
+	assert_line not-a-tty
+	# A terminal needs a console socket, and a socket a terminal.
+	run hako exec -t "$CID" true
+	assert_failure
+	is_runc || assert_output --partial "console-socket"
+	run hako exec --console-socket "$sock" "$CID" true
+	assert_failure
+}
+
+@test "exec: into a paused container fails unless --ignore-paused" {
+	start_sleeper
+	hako pause "$CID"
+	assert_equal "$(container_status "$CID")" paused
+	run hako exec "$CID" sh -c 'echo ran > /tmp/paused-ran'
+	assert_failure
+	assert_output --partial "paused"
+	[ ! -e "$ROOTFS/tmp/paused-ran" ] || fail "the process ran in a paused container"
+	# With --ignore-paused it is accepted; the process is frozen with the rest
+	# of the container and runs once it is resumed.
+	hako exec --ignore-paused "$CID" sh -c 'echo ran > /tmp/paused-ran; echo done' \
+		>"$BATS_TEST_TMPDIR/ip.out" 2>&1 </dev/null 3>&- &
+	ip=$!
+	HELPER_PIDS+=("$ip")
+	# (wait until the exec's process is in the frozen cgroup)
+	deadline=$((SECONDS + WAIT_TIMEOUT))
+	until [ "$(hako ps --format json "$CID" | jq length)" -ge 2 ]; do
+		[ "$SECONDS" -le "$deadline" ] || fail "exec --ignore-paused never joined: $(cat "$BATS_TEST_TMPDIR/ip.out")"
+		pid_alive "$ip" || fail "exec --ignore-paused exited: $(cat "$BATS_TEST_TMPDIR/ip.out")"
+		sleep 0.05
+	done
+	[ ! -e "$ROOTFS/tmp/paused-ran" ] || fail "ran while paused"
+	hako resume "$CID"
+	wait "$ip" || fail "exec --ignore-paused failed: $(cat "$BATS_TEST_TMPDIR/ip.out")"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/ip.out")" done
+	assert_equal "$(cat "$ROOTFS/tmp/paused-ran")" ran
+}
+
+@test "exec: a process inside cannot ptrace or read mem/environ/fd of a joining exec" {
+	requires_hako "hako's process name"
+	requires_checker
+	start_sleeper
+	mkdir "$ROOTFS/snoop"
+	# The spy: root in the container with the config's capabilities (no
+	# CAP_SYS_PTRACE), the same uid as the joining process.
+	hako exec -d "$CID" checker snoop /snoop </dev/null >"$BATS_TEST_TMPDIR/snoop.out" 2>&1 3>&- ||
+		fail "start the spy: $(cat "$BATS_TEST_TMPDIR/snoop.out")"
+	# A long PATH keeps each exec a while between joining and execve (the
+	# executable lookup), which gives the spy its chance.
+	path="$(seq -f '/no/such/dir/%g' 1 3000 | paste -sd:):/bin"
+	jq -n --arg path "PATH=$path" '{terminal: false, user: {uid: 0, gid: 0}, cwd: "/",
+		args: ["true"], env: [$path],
+		capabilities: {bounding: ["CAP_KILL"], effective: ["CAP_KILL"], permitted: ["CAP_KILL"]}}' \
+		>"$BATS_TEST_TMPDIR/process.json"
+	seen() { grep -c '^seen ' "$ROOTFS/snoop/log" 2>/dev/null || true; }
+	tries=0
+	while [ "$(seen)" -lt 40 ]; do
+		[ "$tries" -lt 1000 ] || fail "the spy saw only $(seen) joining processes in $tries execs"
+		HAKO_SNOOP_SECRET=runtime-env hako exec --process "$BATS_TEST_TMPDIR/process.json" "$CID" ||
+			fail "exec $tries failed"
+		tries=$((tries + 1))
+	done
+	# The control: a dumpable process of the same uid, which the spy can reach.
+	hako exec -d "$CID" sleep 100006 </dev/null >"$BATS_TEST_TMPDIR/sleep.out" 2>&1 3>&- ||
+		fail "exec sleep: $(cat "$BATS_TEST_TMPDIR/sleep.out")"
+	deadline=$((SECONDS + WAIT_TIMEOUT))
+	until [ "$(grep -c '^control ' "$ROOTFS/snoop/log")" -ge 4 ]; do
+		[ "$SECONDS" -le "$deadline" ] || fail "the spy never tried the control: $(cat "$ROOTFS/snoop/log")"
+		sleep 0.05
+	done
+	touch "$ROOTFS/snoop/stop"
+	echo "# $(seen) joining processes seen in $tries execs" >&3
+	run cat "$ROOTFS/snoop/log"
+	refute_line --partial leak
+	assert_line "control environ ok"
+	assert_line "control mem ok"
+	assert_line "control fd ok"
+	assert_line "control ptrace ok"
 }

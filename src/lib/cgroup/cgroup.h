@@ -45,6 +45,14 @@ enum hk_cgroup_layout hk_cgroup_layout(const struct hk_cgroup *cg);
 /* Move pid into the cgroup on every hierarchy. */
 int hk_cgroup_attach(const struct hk_cgroup *cg, pid_t pid, struct hk_error *err);
 
+/* exec --cgroup, as runc 1.1 reads it: specs are "PATH" (alone: every
+ * hierarchy) or "CONTROLLER[,CONTROLLER]:PATH" (repeatable; other hierarchies
+ * stay).  PATH is below the container's cgroup (never above it) and must
+ * exist.  *out is a new cgroup (open v2 fd on pure v2) for hk_cgroup_attach
+ * or CLONE_INTO_CGROUP; nothing is created. */
+int hk_cgroup_sub(const struct hk_cgroup *cg, char *const *specs, size_t n,
+                  struct hk_cgroup **out, struct hk_error *err);
+
 /* rmdir the cgroup (and any sub-cgroups the container made) on every hierarchy,
  * retrying a little on EBUSY; killing the processes first is the caller's job.
  * Already-gone cgroups are fine.  cg stays valid (free it with hk_cgroup_free). */

@@ -65,9 +65,19 @@ static int validate(const struct hk_spec *spec, struct hk_error *err) {
       continue;
     int fd = hk_ns_open_checked(ns->type, ns->path, err);
     if (fd < 0)
-      return fd;
+      return hk_error_prefix(err, "linux.namespaces[%zu].path", i);
     close(fd);
   }
+  const struct hk_exec_cpu_affinity *aff = spec->process ? spec->process->exec_cpu_affinity : NULL;
+  if (aff && aff->initial && *aff->initial &&
+      hk_check_cpu_list(aff->initial, "process.execCPUAffinity.initial", err) < 0)
+    return -EINVAL;
+  if (aff && aff->final && *aff->final &&
+      hk_check_cpu_list(aff->final, "process.execCPUAffinity.final", err) < 0)
+    return -EINVAL;
+  if (spec->process && spec->process->scheduler &&
+      hk_check_scheduler(spec->process->scheduler, err) < 0)
+    return -EINVAL;
   int r = hk_sysctl_validate(spec, err);
   if (r == 0)
     r = hk_netdev_validate(spec, err);

@@ -178,8 +178,6 @@ static int prepare(const struct hako_exec_opts *o, struct exec_ctx *x, struct hk
   if (x->c.st.status == HK_STATUS_PAUSED && !o->ignore_paused)
     return hk_error_set(err, EINVAL,
                         "cannot exec in a paused container (use --ignore-paused to override)");
-  if (o->cgroup && *o->cgroup)
-    return hk_error_set(err, ENOTSUP, "not supported yet: exec --cgroup");
   r = hk_container_load_spec(&x->c, &x->spec, err);
   if (r == 0)
     r = build_process(o, x->spec, &x->process, err);
@@ -204,6 +202,17 @@ static int prepare(const struct hako_exec_opts *o, struct exec_ctx *x, struct hk
   r = hk_container_load_cgroup(&x->c, &x->cgroup, err);
   if (r < 0)
     return r;
+  if (o->n_cgroups) {
+    if (!x->cgroup)
+      return hk_error_set(err, EINVAL, "exec --cgroup %s: the container has no cgroup",
+                          o->cgroups[0]);
+    struct hk_cgroup *sub = NULL;
+    r = hk_cgroup_sub(x->cgroup, o->cgroups, o->n_cgroups, &sub, err);
+    if (r < 0)
+      return r;
+    hk_cgroup_free(x->cgroup);
+    x->cgroup = sub;
+  }
   x->pidfd = (int)syscall(SYS_pidfd_open, x->c.st.pid, 0);
   if (x->pidfd < 0 || !hk_state_pid_alive(x->c.st.pid, x->c.st.pid_start_time))
     return hk_error_set(err, ESRCH, "cannot exec in a stopped container");
@@ -248,7 +257,8 @@ static int launch(struct exec_ctx *x, const struct hk_exec_child *ch, pid_t *out
   }
   if (child == 0) {
     close(sv[0]);
-    close(x->c.dirfd); /* never hold the container's lock */
+    if (x->c.dirfd >= 0)
+      close(x->c.dirfd); /* never hold the container's lock */
     hk_exec_child_main(ch, sv[1]);
   }
   close(sv[1]);
@@ -261,8 +271,13 @@ static int launch(struct exec_ctx *x, const struct hk_exec_child *ch, pid_t *out
     r = hk_error_set(err, EPIPE, "exec: the process exited before it started");
   if (r == 0)
     r = hk_sync_expect(x->sock, HK_SYNC_INIT_PID, &msg, "exec", err);
-  if (r == 0)
+  if (r == 0) {
     proc = msg.value;
+  } else {
+    /* without GO the child would wait forever: EOF tells it to give up */
+    close(x->sock);
+    x->sock = -1;
+  }
   while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
     ;
   if (r == 0) {
@@ -292,6 +307,10 @@ int hako_exec(const struct hako_exec_opts *o, int *exit_status, struct hk_error 
   const struct hk_exec_cpu_affinity *aff = r == 0 ? x.process->exec_cpu_affinity : NULL;
   if (aff && aff->initial && *aff->initial)
     r = hk_set_cpu_affinity(aff->initial, "process.execCPUAffinity.initial", err);
+  /* In a frozen cgroup the process stops before it reports back, until someone
+   * resumes the container: which needs the lock. */
+  if (r == 0 && x.c.st.status == HK_STATUS_PAUSED)
+    hk_container_close(&x.c);
   if (r == 0)
     r = launch(&x, &ch, &pid, err);
   if (r == 0 && o->pid_file)

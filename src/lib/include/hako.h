@@ -71,7 +71,8 @@ struct hako_exec_opts {
   bool no_new_privs;
   const char *apparmor;
   const char *process_label;
-  const char *cgroup;
+  char **cgroups; /* --cgroup [CONTROLLERS:]PATH, repeatable (runc 1.1) */
+  size_t n_cgroups;
   int preserve_fds;
   bool ignore_paused;
   char **args;

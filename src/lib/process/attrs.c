@@ -150,6 +150,36 @@ static int apply_mempolicy(const struct hk_memory_policy *m, struct hk_error *er
   return 0;
 }
 
+int hk_check_scheduler(const struct hk_scheduler *s, struct hk_error *err) {
+  if (s->has_nice && (s->nice < -20 || s->nice > 19))
+    return hk_error_set(err, EINVAL, "process.scheduler.nice: %d is not in -20..19", (int)s->nice);
+  if (!s->has_priority)
+    return 0;
+  /* sched(7): 1..99 for the real-time policies, 0 for the others */
+  bool rt = !strcmp(s->policy, "SCHED_FIFO") || !strcmp(s->policy, "SCHED_RR");
+  if (rt && (s->priority < 1 || s->priority > 99))
+    return hk_error_set(err, EINVAL, "process.scheduler.priority: %d is not in 1..99 for %s",
+                        (int)s->priority, s->policy);
+  if (!rt && s->priority != 0)
+    return hk_error_set(err, EINVAL,
+                        "process.scheduler.priority: must be 0 for %s (only SCHED_FIFO and "
+                        "SCHED_RR take a priority), got %d",
+                        s->policy, (int)s->priority);
+  return 0;
+}
+
+int hk_check_cpu_list(const char *list, const char *where, struct hk_error *err) {
+  unsigned long bits[CPU_SETSIZE / (8 * sizeof(unsigned long))];
+  if (!parse_list(list, bits, CPU_SETSIZE))
+    return hk_error_set(err, EINVAL, "%s: invalid CPU list \"%s\"", where, list);
+  long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+  for (long i = ncpu > 0 ? ncpu : CPU_SETSIZE; i < CPU_SETSIZE; i++)
+    if (bits[i / (long)(8 * sizeof(unsigned long))] & (1UL << (i % (long)(8 * sizeof(unsigned long)))))
+      return hk_error_set(err, EINVAL, "%s: CPU %ld does not exist (this host has %ld)", where, i,
+                          ncpu);
+  return 0;
+}
+
 int hk_set_cpu_affinity(const char *list, const char *where, struct hk_error *err) {
   cpu_set_t set;
   unsigned long bits[CPU_SETSIZE / (8 * sizeof(unsigned long))];
@@ -170,7 +200,8 @@ int hk_apply_process_attrs(const struct hk_spec *spec, const struct hk_process *
   if (lx && lx->personality) {
     const struct hk_personality *pe = lx->personality;
     if (pe->n_flags)
-      return hk_error_set(err, EINVAL, "linux.personality.flags: no flag is supported (got \"%s\")",
+      return hk_error_set(err, EINVAL,
+                          "linux.personality.flags[0]: \"%s\": no personality flag is supported",
                           pe->flags[0]);
     unsigned long dom;
     if (strcmp(pe->domain, "LINUX") == 0)

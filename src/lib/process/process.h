@@ -77,6 +77,10 @@ int hk_apply_process_attrs(const struct hk_spec *spec, const struct hk_process *
                            struct hk_error *err);
 /* sched_setaffinity from a "0-3,7" list; `where` names the field in errors. */
 int hk_set_cpu_affinity(const char *list, const char *where, struct hk_error *err);
+/* Before anything is created: nice and priority in the kernel's ranges. */
+int hk_check_scheduler(const struct hk_scheduler *s, struct hk_error *err);
+/* Before anything is created: the list parses and names only CPUs the host has. */
+int hk_check_cpu_list(const char *list, const char *where, struct hk_error *err);
 /* chdir, then make sure the cwd is inside the container's root. */
 int hk_chdir_checked(const char *cwd, const char *what, struct hk_error *err);
 /* Apply process.rlimits. */

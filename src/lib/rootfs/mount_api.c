@@ -55,11 +55,11 @@ int hk_fs_mount_fd(const char *type, const char *source, const char *data, uint6
                    const char *where, struct hk_error *err) {
   _cleanup_close_ int fsfd = fsopen(type, FSOPEN_CLOEXEC);
   if (fsfd < 0)
-    return hk_error_sys(err, "%s: filesystem type \"%s\"", where, type);
+    return hk_error_sys(err, "%s.type: filesystem type \"%s\"", where, type);
   char log[512];
   if (source && *source && fsconfig(fsfd, FSCONFIG_SET_STRING, "source", source, 0) < 0) {
     read_fs_log(fsfd, log, sizeof log);
-    return hk_error_sys(err, "%s: %s source \"%s\"%s%s", where, type, source, *log ? ": " : "",
+    return hk_error_sys(err, "%s.source: %s source \"%s\"%s%s", where, type, source, *log ? ": " : "",
                         log);
   }
   if (data) {
@@ -81,7 +81,7 @@ int hk_fs_mount_fd(const char *type, const char *source, const char *data, uint6
         errno = saved;
         if (eq)
           *eq = '=';
-        r = hk_error_sys(err, "%s: %s option \"%s\"%s%s", where, type, opt, *log ? " (" : "",
+        r = hk_error_sys(err, "%s.options: %s option \"%s\"%s%s", where, type, opt, *log ? " (" : "",
                          *log ? log : "");
         if (*log)
           strncat(err->msg, ")", sizeof err->msg - strlen(err->msg) - 1);

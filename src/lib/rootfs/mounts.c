@@ -103,7 +103,8 @@ static int attach_mount(const struct hk_rootfs_ctx *ctx, int rootfd, const struc
       return hk_error_sys(err, "%s: bind %s", dwhere, src);
     r = set_mount_attrs(mnt, o, true, dwhere, err);
   } else {
-    mnt = hk_fs_mount_fd(type, m->source, o->data, hk_ms_to_mount_attr(o->flags), dwhere, err);
+    /* its errors name the field: mounts[N].type, .source, .options */
+    mnt = hk_fs_mount_fd(type, m->source, o->data, hk_ms_to_mount_attr(o->flags), where, err);
     if (mnt < 0 && strcmp(type, "sysfs") == 0 && ctx->userns && err->code == EPERM) {
       /* sysfs needs a network namespace owned by our user namespace; like
        * runc, fall back to a recursive bind of the host's /sys. */

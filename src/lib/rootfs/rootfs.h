@@ -72,7 +72,9 @@ int hk_mount_cgroupfs(const struct hk_rootfs_ctx *ctx, int dest, const struct hk
                       const char *where, struct hk_error *err);
 /* Attach a detached mount (from open_tree/fsmount) at the O_PATH fd `dest`. */
 int hk_move_mount_to(int mnt, int dest, const char *what, struct hk_error *err);
-/* A new filesystem mount as a detached mount fd (fsopen/fsconfig/fsmount). */
+/* A new filesystem mount as a detached mount fd (fsopen/fsconfig/fsmount).  Errors
+ * read "<where>.type: ...", "<where>.source: ...", "<where>.options: ..." (where is
+ * a JSON path such as "mounts[3]"). */
 int hk_fs_mount_fd(const char *type, const char *source, const char *data, uint64_t attrs,
                    const char *where, struct hk_error *err);
 /* Copy the directory dest (O_PATH) into the detached tmpfs mnt. */

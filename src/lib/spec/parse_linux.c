@@ -18,6 +18,8 @@ static int parse_namespace(struct pctx *c, json_t *obj, void *dst) {
   free(type);
   if (r == 0)
     r = f_str(c, obj, "path", false, &ns->path);
+  if (r == 0 && ns->path && *ns->path && ns->path[0] != '/')
+    r = pc_fail_at(c, "path", SIZE_MAX, "must be an absolute path, got \"%.200s\"", ns->path);
   return r;
 }
 
@@ -76,8 +78,16 @@ static int parse_device(struct pctx *c, json_t *obj, void *dst) {
     r = f_i64(c, obj, "major", d->type != 'p', &d->has_major, &d->major);
   if (r == 0)
     r = f_i64(c, obj, "minor", d->type != 'p', &d->has_minor, &d->minor);
+  if (r == 0 && d->has_major && d->major < 0)
+    r = pc_fail_at(c, "major", SIZE_MAX, "must not be negative, got %lld", (long long)d->major);
+  if (r == 0 && d->has_minor && d->minor < 0)
+    r = pc_fail_at(c, "minor", SIZE_MAX, "must not be negative, got %lld", (long long)d->minor);
   if (r == 0)
     r = f_u32(c, obj, "fileMode", false, &d->has_file_mode, &d->file_mode);
+  /* the type comes from "type": only permission bits belong here */
+  if (r == 0 && d->has_file_mode && d->file_mode > 07777)
+    r = pc_fail_at(c, "fileMode", SIZE_MAX, "%u (0%o) has bits beyond the permissions 07777",
+                   d->file_mode, d->file_mode);
   if (r == 0)
     r = f_u32(c, obj, "uid", false, &d->has_uid, &d->uid);
   if (r == 0)
@@ -95,7 +105,17 @@ static int parse_net_device(struct pctx *c, const char *key, json_t *val, void *
     return pc_nomem(c);
   if (!json_is_object(val))
     return pc_type_error(c, "object", val);
-  return f_str(c, val, "name", false, &n->name);
+  int r = f_str(c, val, "name", false, &n->name);
+  if (r < 0 || !n->name)
+    return r;
+  /* the kernel's rules for an interface name (dev_valid_name) */
+  const char *s = n->name;
+  if (!*s || strlen(s) >= 16 || !strcmp(s, ".") || !strcmp(s, "..") || s[strcspn(s, "/: \t\n")])
+    return pc_fail_at(c, "name", SIZE_MAX,
+                      "\"%.64s\" is not a valid interface name (1-15 characters, no '/', ':' "
+                      "or spaces)",
+                      s);
+  return 0;
 }
 
 static int parse_intel_rdt(struct pctx *c, json_t *obj, void *dst) {
@@ -148,6 +168,14 @@ static int parse_personality(struct pctx *c, json_t *obj, void *dst) {
   return r;
 }
 
+/* config.md: maskedPaths and readonlyPaths "MUST be absolute paths". */
+static int check_absolute(struct pctx *c, const char *key, char **v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (v[i][0] != '/')
+      return pc_fail_at(c, key, i, "must be an absolute path, got \"%.200s\"", v[i]);
+  return 0;
+}
+
 int parse_linux(struct pctx *c, json_t *obj, void *dst) {
   /* runc also takes the recursive forms, which the spec's list omits. */
   static const char *const propagations[] = {"private",    "rprivate",    "slave",
@@ -195,7 +223,11 @@ int parse_linux(struct pctx *c, json_t *obj, void *dst) {
   if (r == 0)
     r = f_strv(c, obj, "maskedPaths", false, &l->masked_paths, &l->n_masked_paths);
   if (r == 0)
+    r = check_absolute(c, "maskedPaths", l->masked_paths, l->n_masked_paths);
+  if (r == 0)
     r = f_strv(c, obj, "readonlyPaths", false, &l->readonly_paths, &l->n_readonly_paths);
+  if (r == 0)
+    r = check_absolute(c, "readonlyPaths", l->readonly_paths, l->n_readonly_paths);
   if (r == 0)
     r = f_str(c, obj, "mountLabel", false, &l->mount_label);
   if (r == 0)

@@ -20,6 +20,9 @@ static int parse_user(struct pctx *c, json_t *obj, void *dst) {
     r = f_u32(c, obj, "gid", true, NULL, &u->gid);
   if (r == 0)
     r = f_u32(c, obj, "umask", false, &u->has_umask, &u->umask);
+  if (r == 0 && u->has_umask && u->umask > 0777)
+    r = pc_fail_at(c, "umask", SIZE_MAX, "%u (0%o) is not a file mode mask (0 to 0777)", u->umask,
+                   u->umask);
   if (r == 0)
     r = f_u32v(c, obj, "additionalGids", &u->additional_gids, &u->n_additional_gids);
   if (r == 0)
@@ -181,6 +184,9 @@ int parse_process(struct pctx *c, json_t *obj, void *dst) {
     r = f_str(c, obj, "commandLine", false, &p->command_line);
   if (r == 0)
     r = f_strv(c, obj, "env", false, &p->env, &p->n_env);
+  for (size_t i = 0; r == 0 && i < p->n_env; i++)
+    if (!strchr(p->env[i], '=') || p->env[i][0] == '=')
+      r = pc_fail_at(c, "env", i, "expected KEY=VALUE, got \"%.200s\"", p->env[i]);
   if (r == 0)
     r = f_str(c, obj, "cwd", true, &p->cwd);
   if (r == 0 && p->cwd[0] != '/') {
@@ -202,6 +208,8 @@ int parse_process(struct pctx *c, json_t *obj, void *dst) {
     r = f_str(c, obj, "apparmorProfile", false, &p->apparmor_profile);
   if (r == 0)
     r = f_int(c, obj, "oomScoreAdj", false, &p->has_oom_score_adj, &p->oom_score_adj);
+  if (r == 0 && p->has_oom_score_adj && (p->oom_score_adj < -1000 || p->oom_score_adj > 1000))
+    r = pc_fail_at(c, "oomScoreAdj", SIZE_MAX, "%d is not in -1000..1000", p->oom_score_adj);
   if (r == 0)
     r = f_str(c, obj, "selinuxLabel", false, &p->selinux_label);
   if (r == 0)

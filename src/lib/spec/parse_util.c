@@ -50,6 +50,22 @@ int pc_fail(struct pctx *c, const char *fmt, ...) {
   return hk_error_set(c->err, EINVAL, "%s: %s", c->name, msg);
 }
 
+int pc_fail_at(struct pctx *c, const char *key, size_t index, const char *fmt, ...) {
+  char msg[HK_ERROR_MAX];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  size_t old = c->len;
+  if (key)
+    pc_push_key(c, key);
+  if (index != SIZE_MAX)
+    pc_push_index(c, index);
+  int r = pc_fail(c, "%s", msg);
+  pc_pop(c, old);
+  return r;
+}
+
 int pc_nomem(struct pctx *c) {
   return hk_error_set(c->err, ENOMEM, "%s: out of memory while parsing %s", c->name,
                       c->len ? c->path : "the config");
@@ -483,5 +499,7 @@ int parse_idmap(struct pctx *c, json_t *obj, void *dst) {
     r = f_u32(c, obj, "hostID", true, NULL, &m->host_id);
   if (r == 0)
     r = f_u32(c, obj, "size", true, NULL, &m->size);
+  if (r == 0 && m->size == 0)
+    r = pc_fail_at(c, "size", SIZE_MAX, "must be greater than 0");
   return r;
 }

@@ -31,6 +31,9 @@ void pc_pop(struct pctx *c, size_t old_len);
 
 /* "<name>: <path>: <message>"; returns -EINVAL. */
 int pc_fail(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* pc_fail at "<path>.key" (key may be NULL) and then "[index]" (index SIZE_MAX: none). */
+int pc_fail_at(struct pctx *c, const char *key, size_t index, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* "<name>: <path>: expected <what>, got <value>". */
 int pc_type_error(struct pctx *c, const char *what, const json_t *v);
 int pc_nomem(struct pctx *c);

@@ -124,6 +124,35 @@ check "events pids.current >= 1" true "$(jq '.data.pids.current >= 1' <<<"$ev")"
 check "events pids.limit" 30 "$(jq '.data.pids.limit' <<<"$ev")"
 check "events cpu usage > 0" true "$(jq '.data.cpu.usage.total > 0' <<<"$ev")"
 
+# exec lands in the container's cgroup (clone3 CLONE_INTO_CGROUP), or with
+# --cgroup in an existing sub-cgroup of it
+ecg() { # ecg PIDFILE: the cgroup2 path of the exec'd process
+	sed -n 's/^0:://p' "/proc/$(cat "$1")/cgroup"
+}
+cgpath="${cg#/sys/fs/cgroup}"
+if h exec -d --pid-file /tmp/e0.pid "$ID" sleep 1001 </dev/null >/tmp/e0.out 2>&1; then
+	check "exec: in the container's cgroup" "$cgpath" "$(ecg /tmp/e0.pid)"
+	kill -9 "$(cat /tmp/e0.pid)"
+else
+	bad "exec -d: $(cat /tmp/e0.out)"
+fi
+mkdir "$cg/sub"
+if h exec -d --pid-file /tmp/e1.pid --cgroup sub "$ID" sleep 1002 </dev/null >/tmp/e1.out 2>&1; then
+	check "exec --cgroup sub: in the sub-cgroup" "$cgpath/sub" "$(ecg /tmp/e1.pid)"
+	check "exec --cgroup sub: listed in sub/cgroup.procs" 1 "$(grep -cx "$(cat /tmp/e1.pid)" "$cg/sub/cgroup.procs")"
+	check "ps lists the sub-cgroup's process" true \
+		"$(h ps --format json "$ID" | jq --argjson p "$(cat /tmp/e1.pid)" 'index($p) != null')"
+	kill -9 "$(cat /tmp/e1.pid)"
+else
+	bad "exec --cgroup sub: $(cat /tmp/e1.out)"
+fi
+out="$(h exec --cgroup nosuch "$ID" true 2>&1)" && bad "exec --cgroup nosuch succeeded" ||
+	check "exec --cgroup of a missing sub-cgroup refused" 1 "$(grep -c 'does not exist' <<<"$out")"
+out="$(h exec --cgroup memory:sub "$ID" true 2>&1)" && bad "exec --cgroup memory:sub succeeded on v2" ||
+	ok "exec --cgroup CONTROLLER:PATH refused on v2 ($out)"
+for _ in $(seq 50); do [ -z "$(cat "$cg/sub/cgroup.procs")" ] && break; sleep 0.1; done
+rmdir "$cg/sub" && ok "sub-cgroup empty again" || bad "sub-cgroup busy: $(cat "$cg/sub/cgroup.procs")"
+
 # a paused container can be force-deleted (v2: SIGKILL reaches frozen tasks)
 h pause "$ID"
 if timeout 20 "$HAKO" --root "$ROOT" delete -f "$ID" >/tmp/del.out 2>&1; then
