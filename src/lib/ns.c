@@ -87,6 +87,23 @@ bool hk_idmap_to_host(const struct hk_idmap *maps, size_t n, uint32_t id, uint32
   return false;
 }
 
+bool hk_in_user_ns(void) {
+  char buf[256];
+  int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false; /* no proc: assume the initial namespace */
+  ssize_t n = hk_read_all(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0)
+    return false;
+  buf[n] = 0;
+  unsigned long inside, outside, count;
+  char rest;
+  /* one line, exactly the identity map */
+  int k = sscanf(buf, " %lu %lu %lu %c", &inside, &outside, &count, &rest);
+  return !(k == 3 && inside == 0 && outside == 0 && count == 4294967295UL);
+}
+
 bool hk_idmap_is_self(const struct hk_idmap *maps, size_t n, uint32_t self) {
   return n == 1 && maps[0].size == 1 && maps[0].host_id == self;
 }

@@ -230,7 +230,8 @@ static bool resources_empty(const struct hk_resources *r) {
 static int rootless_check(const struct hk_spec *spec, const char *id, bool *delegated,
                           struct hk_error *err) {
   const struct hk_linux *lx = spec->linux_;
-  if (!hk_spec_namespace(spec, HK_NS_USER))
+  /* (root of an outer user namespace already has its capabilities there) */
+  if (geteuid() != 0 && !hk_spec_namespace(spec, HK_NS_USER))
     return hk_error_set(err, EPERM,
                         "config.json: linux.namespaces: an unprivileged user needs a user "
                         "namespace (hako spec --rootless writes one)");
@@ -299,8 +300,9 @@ static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid
   r = prepare_security(c, &l, err);
   if (r < 0)
     return r;
-  /* Unprivileged: a cgroup only inside a delegated subtree. */
-  bool rootless = geteuid() != 0, with_cgroup = !rootless;
+  /* Unprivileged (or root of a user namespace, as under rootless podman): a
+   * cgroup only inside a delegated subtree. */
+  bool rootless = geteuid() != 0 || hk_in_user_ns(), with_cgroup = !rootless;
   const struct hk_linux *lx = c->spec->linux_;
   if (rootless) {
     r = rootless_check(c->spec, o->id, &with_cgroup, err);

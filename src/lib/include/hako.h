@@ -97,6 +97,8 @@ int hako_stats(const char *root, const char *id, char **json, struct hk_error *e
 
 /* The default config (`hako spec`), malloc'd JSON text. */
 char *hako_spec_json(bool rootless);
+/* Running in a user namespace other than the initial one (runc's RunningInUserNS)? */
+bool hako_in_user_namespace(void);
 /* features.json of this build, malloc'd. */
 char *hako_features_json(void);
 /* Signal name or number ("KILL", "SIGKILL", "9") -> number; -1 if unknown. */
