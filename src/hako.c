@@ -257,6 +257,11 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
+  if (g.rootless && strcmp(g.rootless, "auto") != 0 && strcmp(g.rootless, "true") != 0 &&
+      strcmp(g.rootless, "false") != 0) {
+    fprintf(stderr, "hako: --rootless: invalid value \"%s\" (auto, true or false)\n", g.rootless);
+    return 1;
+  }
   if (strcmp(log_format, "json") == 0)
     g.log_json = true;
   else if (strcmp(log_format, "text") != 0) {

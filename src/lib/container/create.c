@@ -224,17 +224,11 @@ static bool resources_empty(const struct hk_resources *r) {
                 !r->n_hugepage_limits && !r->network && !r->n_rdma && !r->n_unified);
 }
 
-/* An unprivileged user: a user namespace is required, and a cgroup is made
- * only inside a delegated subtree (*delegated); without one, limits are an
- * error and nothing is written to cgroups. */
-static int rootless_check(const struct hk_spec *spec, const char *id, bool *delegated,
-                          struct hk_error *err) {
+/* Rootless: a cgroup is made only inside a delegated subtree (*delegated);
+ * without one, limits are an error and nothing is written to cgroups. */
+static int rootless_cgroup(const struct hk_spec *spec, const char *id, bool *delegated,
+                           struct hk_error *err) {
   const struct hk_linux *lx = spec->linux_;
-  /* (root of an outer user namespace already has its capabilities there) */
-  if (geteuid() != 0 && !hk_spec_namespace(spec, HK_NS_USER))
-    return hk_error_set(err, EPERM,
-                        "config.json: linux.namespaces: an unprivileged user needs a user "
-                        "namespace (hako spec --rootless writes one)");
   bool limits = !resources_empty(lx->resources);
   char why[1536];
   int r = hk_cgroup_rootless_probe(lx->cgroups_path, id, lx->resources, delegated, why,
@@ -302,12 +296,21 @@ static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid
     return r;
   /* Unprivileged (or root of a user namespace, as under rootless podman): a
    * cgroup only inside a delegated subtree. */
-  bool rootless = geteuid() != 0 || hk_in_user_ns(), with_cgroup = !rootless;
+  bool rootless = o->rootless == HAKO_ROOTLESS_AUTO ? geteuid() != 0 || hk_in_user_ns()
+                                                    : o->rootless == HAKO_ROOTLESS_TRUE;
+  bool with_cgroup = !rootless;
   const struct hk_linux *lx = c->spec->linux_;
   if (rootless) {
-    r = rootless_check(c->spec, o->id, &with_cgroup, err);
+    r = rootless_cgroup(c->spec, o->id, &with_cgroup, err);
     if (r < 0)
       return r;
+  }
+  if (geteuid() != 0) {
+    /* (root of an outer user namespace already has its capabilities there) */
+    if (!hk_spec_namespace(c->spec, HK_NS_USER))
+      return hk_error_set(err, EPERM,
+                          "config.json: linux.namespaces: an unprivileged user needs a user "
+                          "namespace (hako spec --rootless writes one)");
     l.setgroups_denied = hk_spec_namespace(c->spec, HK_NS_USER) &&
                          hk_idmap_is_self(lx->gid_mappings, lx->n_gid_mappings, getegid());
     if (l.setgroups_denied && c->spec->process->user.n_additional_gids)
