@@ -2,6 +2,8 @@
 # Rootless containers under pure cgroup v2 with a delegated cgroup, in the run-in-vm guest.
 #
 #   tests/integration/vm/rootless_v2.sh          (on the host; build first: ninja -C build)
+#   VM_TIMEOUT=SECONDS (default 420: the guest needs about 2 minutes of its own time, more
+#   on a loaded host under TCG)
 #
 # Inside the guest (whose / is a throw-away overlay, so useradd is harmless) it makes a
 # user hakovm with subordinate ids 200000-265535 and a user hakovm2 without any, and a
@@ -23,7 +25,7 @@ if [ "${1:-}" != --inside ]; then
 	[ -x "$HAKO" ] || { echo "no $HAKO: build first (ninja -C build)" >&2; exit 2; }
 	# the guest sees the host's / as it was at boot but has its own /tmp: the
 	# checkout (and $HAKO in it) must be the shared directory
-	"$RUN_IN_VM" -q --cgroup v2 --timeout "${VM_TIMEOUT:-240}" -e HAKO="$HAKO" -- "$REPO_ROOT" \
+	"$RUN_IN_VM" -q --cgroup v2 --timeout "${VM_TIMEOUT:-420}" -e HAKO="$HAKO" -- "$REPO_ROOT" \
 		bash "$REPO_ROOT/tests/integration/vm/rootless_v2.sh" --inside
 	exit $?
 fi
