@@ -247,6 +247,16 @@ static int rootless_cgroup(const struct hk_spec *spec, const char *id, bool *del
                         "limits only in a delegated cgroup, and %s; remove linux.resources or "
                         "run as root",
                         why);
+  /* an explicit cgroupsPath on a v2 host is a request for that cgroup: runc fails
+   * too when it cannot be made (on v1 no user can have one, so it is ignored) */
+  enum hk_cgroup_layout layout;
+  if (!*delegated && lx->cgroups_path && *lx->cgroups_path &&
+      hk_cgroup_detect(&layout, err) == 0 && layout == HK_CGROUP_V2)
+    return hk_error_set(err, EPERM,
+                        "config.json: linux.cgroupsPath: \"%s\": an unprivileged user can use "
+                        "only a delegated cgroup, and %s; remove linux.cgroupsPath or run as root",
+                        lx->cgroups_path, why);
+  hk_error_clear(err);
   return 0;
 }
 

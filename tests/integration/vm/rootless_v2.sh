@@ -235,6 +235,13 @@ out=$(nd pause nd2 2>&1) && bad "pause without a cgroup succeeded" ||
 nd delete -f nd2 >/dev/null 2>&1
 
 echo "---- ${SECONDS}s"
+conf "$B" '.linux.cgroupsPath = "mine/nd3"'
+bg nd create -b "$B" nd3 && bad "cgroupsPath without delegation succeeded"
+out=$(cat "$W/bg.out")
+has "no delegation + cgroupsPath: refused, as runc" 'linux.cgroupsPath: "mine/nd3": an unprivileged user can use only a delegated cgroup' "$out"
+[ ! -e "$CG/mine" ] && [ ! -e "$W/run-$U/hako/nd3" ] && ok "nothing left (cgroupsPath)" || bad "left: $(ls -d "$CG/mine" "$W/run-$U/hako/nd3" 2>&1)"
+conf "$B" 'del(.linux.cgroupsPath)'
+
 # ---- 10. a controller the parent does not hand down ----
 conf "$B" "$limits"
 bg user "$CG/hako-p/deleg/shell" "$U" create -b "$B" nm1 && bad "memory limit without the memory controller succeeded"
