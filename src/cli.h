@@ -5,7 +5,10 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include <string.h>
+
 #include "error.h"
+#include "hako.h"
 
 struct cli_global {
   const char *root;
@@ -13,8 +16,16 @@ struct cli_global {
   bool log_json;
   bool debug;
   bool systemd_cgroup;
-  const char *rootless;
+  const char *rootless; /* --rootless auto|true|false (checked by main) */
 };
+
+static inline enum hako_rootless cli_rootless_mode(const struct cli_global *g) {
+  if (g->rootless && strcmp(g->rootless, "true") == 0)
+    return HAKO_ROOTLESS_TRUE;
+  if (g->rootless && strcmp(g->rootless, "false") == 0)
+    return HAKO_ROOTLESS_FALSE;
+  return HAKO_ROOTLESS_AUTO;
+}
 
 struct cli_command {
   const char *name;

@@ -267,6 +267,11 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
+  if (g.rootless && strcmp(g.rootless, "auto") != 0 && strcmp(g.rootless, "true") != 0 &&
+      strcmp(g.rootless, "false") != 0) {
+    fprintf(stderr, "hako: --rootless: invalid value \"%s\" (auto, true or false)\n", g.rootless);
+    return 1;
+  }
   if (strcmp(log_format, "json") == 0)
     g.log_json = true;
   else if (strcmp(log_format, "text") != 0) {
@@ -274,14 +279,19 @@ int main(int argc, char **argv) {
     return 1;
   }
   char root_buf[4096];
-  if (!root_given && geteuid() != 0) {
-    /* runc's choice for unprivileged users */
-    const char *xdg = getenv("XDG_RUNTIME_DIR");
-    if (xdg && *xdg)
+  if (!root_given) {
+    /* runc's choice: an unprivileged user's root is under $XDG_RUNTIME_DIR, and so
+     * is that of root in a user namespace (rootless podman runs us so) unless
+     * $USER is root; the real root keeps /run/hako */
+    const char *xdg = getenv("XDG_RUNTIME_DIR"), *user = getenv("USER");
+    bool in_userns = geteuid() == 0 && hako_in_user_namespace();
+    if (xdg && *xdg && (geteuid() != 0 || (in_userns && (!user || strcmp(user, "root") != 0)))) {
       snprintf(root_buf, sizeof root_buf, "%s/hako", xdg);
-    else
+      g.root = root_buf;
+    } else if (geteuid() != 0) {
       snprintf(root_buf, sizeof root_buf, "/tmp/hako-%u", (unsigned)geteuid());
-    g.root = root_buf;
+      g.root = root_buf;
+    }
   }
   int r = hk_log_init(g.log, g.log_json, g.debug);
   if (r < 0) {

@@ -74,7 +74,7 @@ int cli_parse_create(const char *name, int argc, char **argv, struct hako_create
 }
 
 int cmd_create(struct cli_global *g, int argc, char **argv) {
-  struct hako_create_opts o = {.root = g->root};
+  struct hako_create_opts o = {.root = g->root, .rootless = cli_rootless_mode(g)};
   int rc = 0;
   if (cli_parse_create("create", argc, argv, &o, NULL, NULL, &rc) < 0)
     return rc;
@@ -86,7 +86,7 @@ int cmd_create(struct cli_global *g, int argc, char **argv) {
 }
 
 int cmd_run(struct cli_global *g, int argc, char **argv) {
-  struct hako_create_opts o = {.root = g->root};
+  struct hako_create_opts o = {.root = g->root, .rootless = cli_rootless_mode(g)};
   bool detach = false, keep = false;
   int rc = 0;
   if (cli_parse_create("run", argc, argv, &o, &detach, &keep, &rc) < 0)

@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
@@ -85,8 +87,69 @@ bool hk_idmap_to_host(const struct hk_idmap *maps, size_t n, uint32_t id, uint32
   return false;
 }
 
+bool hk_in_user_ns(void) {
+  char buf[256];
+  int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false; /* no proc: assume the initial namespace */
+  ssize_t n = hk_read_all(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0)
+    return false;
+  buf[n] = 0;
+  unsigned long inside, outside, count;
+  char rest;
+  /* one line, exactly the identity map */
+  int k = sscanf(buf, " %lu %lu %lu %c", &inside, &outside, &count, &rest);
+  return !(k == 3 && inside == 0 && outside == 0 && count == 4294967295UL);
+}
+
 bool hk_idmap_is_self(const struct hk_idmap *maps, size_t n, uint32_t self) {
   return n == 1 && maps[0].size == 1 && maps[0].host_id == self;
+}
+
+/* The login name of uid from /etc/passwd ("uid N" when it has none there):
+ * the static binary has no NSS. */
+static void user_name(uid_t uid, char *buf, size_t size) {
+  snprintf(buf, size, "uid %u", (unsigned)uid);
+  struct hk_error ignore = {0};
+  char *text = NULL;
+  if (hk_read_file("/etc/passwd", 1 << 22, &text, NULL, &ignore) < 0)
+    return;
+  for (char *line = text; line && *line;) {
+    char *end = strchr(line, '\n'), *c1 = strchr(line, ':');
+    char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (c2 && (!end || c2 < end) && strtoul(c2 + 1, NULL, 10) == uid &&
+        c2[1] >= '0' && c2[1] <= '9' && (size_t)(c1 - line) < size) {
+      snprintf(buf, size, "%.*s", (int)(c1 - line), line);
+      break;
+    }
+    line = end ? end + 1 : NULL;
+  }
+  free(text);
+}
+
+/* What to add to /etc/subuid (or subgid) so that the helper accepts maps: the
+ * line for the first range that is not the caller's own id, and the usermod
+ * command that adds it. */
+static void idmap_fix(const struct hk_idmap *maps, size_t n, const char *subfile, char *buf,
+                      size_t size) {
+  bool gid = strstr(subfile, "subgid") != NULL;
+  uint32_t self = gid ? (uint32_t)getegid() : (uint32_t)geteuid();
+  char name[64];
+  user_name(geteuid(), name, sizeof name);
+  for (size_t i = 0; i < n; i++) {
+    if (maps[i].size == 1 && maps[i].host_id == self)
+      continue;
+    uint32_t first = maps[i].host_id, last = maps[i].host_id + maps[i].size - 1;
+    snprintf(buf, size,
+             "%s must give %s the host ids %u-%u: add the line \"%s:%u:%u\" to it (as root: "
+             "usermod --add-sub%cids %u-%u %s)",
+             subfile, name, first, last, name, first, maps[i].size, gid ? 'g' : 'u', first, last,
+             name);
+    return;
+  }
+  snprintf(buf, size, "%s must list the ranges of the mapping for %s", subfile, name);
 }
 
 /* Multi-range maps of an unprivileged user go through the setuid helpers of
@@ -135,14 +198,17 @@ static int run_idmap_helper(const char *helper, pid_t pid, const struct hk_idmap
     ;
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
     return 0;
+  char fix[512];
+  idmap_fix(maps, n, subfile, fix, sizeof fix);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
     return hk_error_set(err, ENOENT,
-                        "%s: more than your own id needs %s: install it (apt-get install uidmap) "
-                        "and give your user a range in %s",
-                        what, helper, subfile);
+                        "%s: more than your own id needs %s, which is not in PATH: install it "
+                        "(apt-get install uidmap), then %s",
+                        what, helper, fix);
   return hk_error_set(err, EPERM,
-                      "%s: %s failed (%s): check that %s gives your user these ranges", what,
-                      helper, *out ? out : "no message", subfile);
+                      "%s: %s failed (%s): %s; %s must be setuid root (as the uidmap package "
+                      "installs it)",
+                      what, helper, *out ? out : "no message", fix, helper);
 }
 
 int hk_idmap_write_unprivileged(pid_t pid, const struct hk_idmap *uid, size_t n_uid,

@@ -22,6 +22,10 @@ int hk_idmap_write(pid_t pid, const char *file, const struct hk_idmap *maps, siz
 int hk_idmap_write_unprivileged(pid_t pid, const struct hk_idmap *uid, size_t n_uid,
                                 const struct hk_idmap *gid, size_t n_gid, struct hk_error *err);
 bool hk_idmap_is_self(const struct hk_idmap *maps, size_t n, uint32_t self);
+/* Is this process in a user namespace other than the initial one (its uid_map
+ * is not the identity "0 0 4294967295")?  Root there (rootless podman runs the
+ * runtime so) has no privileges over the host: no mknod, no host cgroups. */
+bool hk_in_user_ns(void);
 /* Map a container id to the host through `maps`; returns false when unmapped. */
 bool hk_idmap_to_host(const struct hk_idmap *maps, size_t n, uint32_t id, uint32_t *host);
 

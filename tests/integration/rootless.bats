@@ -351,7 +351,10 @@ user_procs_in_bundle() {
 	assert_failure
 	run cat "$TDIR/$CID.stderr"
 	if ! is_runc; then
-		assert_output --partial /etc/subuid
+		# what to add, where, and the command that adds it
+		assert_output --partial "add the line \"$RT_USER2:$SUB_START:$SUB_COUNT\" to it"
+		assert_output --partial "/etc/subuid"
+		assert_output --partial "usermod --add-subuids $SUB_START-$((SUB_START + SUB_COUNT - 1)) $RT_USER2"
 	fi
 	root2="$RT_DIR/run-$RT_USER2/$(rt_name)"
 	[ ! -e "$root2/$CID" ] || fail "state dir left: $(ls -la "$root2/$CID")"
@@ -368,7 +371,14 @@ user_procs_in_bundle() {
 	assert_failure
 	run cat "$TDIR/$CID.stderr"
 	if ! is_runc; then
-		assert_output --partial "delegated cgroup"
+		assert_output --partial "linux.resources: an unprivileged user can set cgroup limits only in a delegated cgroup"
+		# why there is none here, and the way out
+		if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]; then
+			assert_output --partial "only a pure cgroup v2 host"
+		else
+			assert_output --partial "Delegate=yes"
+		fi
+		assert_output --partial "remove linux.resources or run as root"
 	fi
 	[ ! -e "$STATE_ROOT/$CID" ] || fail "state dir left: $(ls -la "$STATE_ROOT/$CID")"
 	run rt state "$CID"
@@ -484,4 +494,33 @@ user_procs_in_bundle() {
 	assert_equal "$(kv null_rdev)" 1:3
 	assert_equal "$(kv zero_rdev)" 1:5
 	assert_equal "$(kv zero)" 00000000
+}
+
+@test "rootless: a multi-range map without newuidmap says what to install" {
+	requires_hako "hako's message for a missing newuidmap"
+	update_config '.linux.uidMappings = [{"containerID": 0, "hostID": $u, "size": 1},
+	                                     {"containerID": 1, "hostID": $s, "size": $n}]
+	             | .linux.gidMappings = [{"containerID": 0, "hostID": $g, "size": 1},
+	                                     {"containerID": 1, "hostID": $s, "size": $n}]' \
+		--argjson u "$RT_UID" --argjson g "$RT_GID" \
+		--argjson s "$SUB_START" --argjson n "$SUB_COUNT"
+	set_cmd sleep 1000
+	# (no PATH entry holds newuidmap)
+	run in_dir "$TDIR" runuser -u "$RT_USER" -- env PATH=/nonexistent \
+		XDG_RUNTIME_DIR="$RT_DIR/run-$RT_USER" "$HAKO" create --bundle "$BUNDLE" "$CID" </dev/null
+	assert_failure
+	assert_output --partial "needs newuidmap, which is not in PATH: install it (apt-get install uidmap)"
+	[ ! -e "$STATE_ROOT/$CID" ] || fail "state dir left"
+	[ -z "$(user_procs_in_bundle "$RT_USER")" ] || fail "processes left: $(user_procs_in_bundle "$RT_USER")"
+}
+
+@test "rootless: --rootless takes auto, true or false" {
+	requires_hako "hako's --rootless check"
+	run rt --rootless maybe list
+	assert_failure
+	assert_output --partial '--rootless: invalid value "maybe" (auto, true or false)'
+	for v in auto true false; do
+		run rt --rootless "$v" list -q
+		assert_success
+	done
 }

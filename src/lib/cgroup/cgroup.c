@@ -164,8 +164,8 @@ static void destroy_created(struct hk_cgroup *cg) {
   }
 }
 
-int hk_cgroup_create(const char *cgroups_path, const char *id, const struct hk_resources *res,
-                     struct hk_cgroup **out, struct hk_error *err) {
+int hk_cg_create_at(const char *cgroups_path, const char *id, const char *v2_base,
+                    const struct hk_resources *res, struct hk_cgroup **out, struct hk_error *err) {
   struct hk_cg_mounts m = {0};
   char *proc = NULL;
   int r = hk_cg_read_mounts(&m, err);
@@ -186,7 +186,7 @@ int hk_cgroup_create(const char *cgroups_path, const char *id, const struct hk_r
     goto fail;
   }
   for (size_t i = 0; i < m.n; i++) {
-    char *own = hk_cg_own_path(proc, m.m[i].controllers);
+    char *own = m.m[i].v2 && v2_base ? strdup(v2_base) : hk_cg_own_path(proc, m.m[i].controllers);
     if (!own) {
       hk_debug("cgroup: %s (%s) is not in /proc/self/cgroup, skipped", m.m[i].mount,
                m.m[i].controllers);
@@ -245,6 +245,11 @@ fail:
   hk_cg_mounts_free(&m);
   hk_cgroup_free(cg);
   return r;
+}
+
+int hk_cgroup_create(const char *cgroups_path, const char *id, const struct hk_resources *res,
+                     struct hk_cgroup **out, struct hk_error *err) {
+  return hk_cg_create_at(cgroups_path, id, NULL, res, out, err);
 }
 
 int hk_cgroup_destroy(struct hk_cgroup *cg, struct hk_error *err) {

@@ -37,6 +37,25 @@ int hk_cgroup_check(const struct hk_resources *res, struct hk_error *err);
 int hk_cgroup_create(const char *cgroups_path, const char *id, const struct hk_resources *res,
                      struct hk_cgroup **out, struct hk_error *err);
 
+/* Unprivileged callers (euid != 0).  They may only use a delegated cgroup v2
+ * subtree: on a pure v2 host, relative paths (and the default "<id>") resolve
+ * against the PARENT of the caller's cgroup, as runc's v2 driver does (the
+ * caller's own cgroup has processes, so it cannot give controllers to a child),
+ * and the caller must be able to write the deepest existing ancestor of the
+ * container's cgroup (the directory, cgroup.procs, cgroup.subtree_control), the
+ * cgroup.procs of the common ancestor of its own cgroup and the container's,
+ * and find every controller res needs in that ancestor's cgroup.controllers.
+ * probe: 0 with *delegated, and when false a sentence in why saying what is
+ * missing and how to fix it; <0 only for real errors (bad cgroupsPath...).
+ * create_rootless: hk_cgroup_create with those placement rules (no device
+ * rules: they need privileges a user does not have). */
+int hk_cgroup_rootless_probe(const char *cgroups_path, const char *id,
+                             const struct hk_resources *res, bool *delegated, char *why,
+                             size_t why_size, struct hk_error *err);
+int hk_cgroup_create_rootless(const char *cgroups_path, const char *id,
+                              const struct hk_resources *res, struct hk_cgroup **out,
+                              struct hk_error *err);
+
 /* Pure v2: an O_DIRECTORY fd of the cgroup (owned by cg), for clone3(CLONE_INTO_CGROUP);
  * -1 on v1 and hybrid hosts. */
 int hk_cgroup_v2_fd(const struct hk_cgroup *cg);

@@ -110,6 +110,12 @@ int hk_cg_apply_v2(const struct hk_cgroup *cg, const char *dir, const struct hk_
 /* The v2 controllers res needs, space-separated in buf ("memory pids"). */
 void hk_cg_v2_needed(const struct hk_resources *res, bool hybrid, char *buf, size_t size);
 
+/* ---- cgroup.c ---- */
+/* hk_cgroup_create, with relative paths on the cgroup2 hierarchy resolved against
+ * v2_base instead of the caller's own cgroup (NULL: the caller's own). */
+int hk_cg_create_at(const char *cgroups_path, const char *id, const char *v2_base,
+                    const struct hk_resources *res, struct hk_cgroup **out, struct hk_error *err);
+
 /* ---- v1.c / v2.c ---- */
 /* Make the directory chain of h (mkdir -p, recording what was created). */
 int hk_cg_v1_mkdir(struct hk_cg_hier *h, struct hk_error *err);

@@ -18,6 +18,11 @@
 /* The container's cgroup, from the serialized form create stored. */
 static int load_cgroup(const struct hk_container *c, struct hk_cgroup **cg, struct hk_error *err) {
   *cg = NULL;
+  if (!c->st.has_cgroup && c->st.owner != 0)
+    return hk_error_set(err, ENOENT,
+                        "container \"%s\" has no cgroup: an unprivileged user's container gets "
+                        "one only inside a delegated cgroup v2 subtree (see hako's README)",
+                        c->st.id);
   if (!c->st.has_cgroup)
     return hk_error_set(err, ENOENT, "container \"%s\" has no cgroup", c->st.id);
   return hk_container_load_cgroup(c, cg, err);

@@ -16,6 +16,7 @@
 #include "cgroup.h"
 #include "container.h"
 #include "hako.h"
+#include "log.h"
 #include "netdev.h"
 #include "ns.h"
 #include "process.h"
@@ -206,18 +207,24 @@ static int make_fifo(struct create_ctx *c, struct hk_error *err) {
   return 0;
 }
 
-/* The cgroup gets the config's resources with the full device rule list. */
-static int create_cgroup(struct create_ctx *c, const char *id, struct hk_error *err) {
-  struct hk_device_rule *rules;
-  size_t n;
-  int r = hk_device_rules_build(c->spec, &rules, &n, err);
+/* The cgroup gets the config's resources with the full device rule list; an
+ * unprivileged user's (delegated) cgroup gets no device rules: loading a device
+ * program needs privileges the user lacks, and its devices are binds of the
+ * host's nodes, which the host's permissions already guard (runc does the same). */
+static int create_cgroup(struct create_ctx *c, const char *id, bool rootless,
+                         struct hk_error *err) {
+  struct hk_device_rule *rules = NULL;
+  size_t n = 0;
+  int r = rootless ? 0 : hk_device_rules_build(c->spec, &rules, &n, err);
   if (r < 0)
     return r;
   struct hk_resources empty = {0};
   struct hk_resources res = c->spec->linux_->resources ? *c->spec->linux_->resources : empty;
   res.devices = rules;
   res.n_devices = n;
-  r = hk_cgroup_create(c->spec->linux_->cgroups_path, id, &res, &c->cgroup, err);
+  const char *path = c->spec->linux_->cgroups_path;
+  r = rootless ? hk_cgroup_create_rootless(path, id, &res, &c->cgroup, err)
+               : hk_cgroup_create(path, id, &res, &c->cgroup, err);
   free(rules);
   return r;
 }
@@ -227,17 +234,39 @@ static bool resources_empty(const struct hk_resources *r) {
                 !r->n_hugepage_limits && !r->network && !r->n_rdma && !r->n_unified);
 }
 
-static int rootless_check(const struct hk_spec *spec, struct hk_error *err) {
+/* Rootless: a cgroup is made only inside a delegated subtree (*delegated);
+ * without one, limits are an error and nothing is written to cgroups. */
+static int rootless_cgroup(const struct hk_spec *spec, const char *id, bool *delegated,
+                           struct hk_error *err) {
   const struct hk_linux *lx = spec->linux_;
-  if (!resources_empty(lx->resources))
+  bool limits = !resources_empty(lx->resources);
+  char why[1536];
+  int r = hk_cgroup_rootless_probe(lx->cgroups_path, id, lx->resources, delegated, why,
+                                   sizeof why, err);
+  if (r < 0 && limits)
+    return r;
+  if (r < 0) { /* no limits asked for: run without a cgroup, as before */
+    hk_debug("rootless: no cgroup: %s", err->msg);
+    hk_error_clear(err);
+    *delegated = false;
+    return 0;
+  }
+  if (!*delegated && limits)
     return hk_error_set(err, EPERM,
-                        "config.json: linux.resources: an unprivileged user cannot set cgroup "
-                        "limits without a delegated cgroup (not supported yet); remove them or "
-                        "run as root");
-  if (!hk_spec_namespace(spec, HK_NS_USER))
+                        "config.json: linux.resources: an unprivileged user can set cgroup "
+                        "limits only in a delegated cgroup, and %s; remove linux.resources or "
+                        "run as root",
+                        why);
+  /* an explicit cgroupsPath on a v2 host is a request for that cgroup: runc fails
+   * too when it cannot be made (on v1 no user can have one, so it is ignored) */
+  enum hk_cgroup_layout layout;
+  if (!*delegated && lx->cgroups_path && *lx->cgroups_path &&
+      hk_cgroup_detect(&layout, err) == 0 && layout == HK_CGROUP_V2)
     return hk_error_set(err, EPERM,
-                        "config.json: linux.namespaces: an unprivileged user needs a user "
-                        "namespace (hako spec --rootless writes one)");
+                        "config.json: linux.cgroupsPath: \"%s\": an unprivileged user can use "
+                        "only a delegated cgroup, and %s; remove linux.cgroupsPath or run as root",
+                        lx->cgroups_path, why);
+  hk_error_clear(err);
   return 0;
 }
 
@@ -285,14 +314,23 @@ static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid
   r = prepare_security(c, &l, err);
   if (r < 0)
     return r;
-  /* Unprivileged: no cgroup is written to (cgroup delegation is not
-   * supported yet), so resources other than device rules cannot be honoured. */
-  bool rootless = geteuid() != 0;
+  /* Unprivileged (or root of a user namespace, as under rootless podman): a
+   * cgroup only inside a delegated subtree. */
+  bool rootless = o->rootless == HAKO_ROOTLESS_AUTO ? geteuid() != 0 || hk_in_user_ns()
+                                                    : o->rootless == HAKO_ROOTLESS_TRUE;
+  bool with_cgroup = !rootless;
   const struct hk_linux *lx = c->spec->linux_;
   if (rootless) {
-    r = rootless_check(c->spec, err);
+    r = rootless_cgroup(c->spec, o->id, &with_cgroup, err);
     if (r < 0)
       return r;
+  }
+  if (geteuid() != 0) {
+    /* (root of an outer user namespace already has its capabilities there) */
+    if (!hk_spec_namespace(c->spec, HK_NS_USER))
+      return hk_error_set(err, EPERM,
+                          "config.json: linux.namespaces: an unprivileged user needs a user "
+                          "namespace (hako spec --rootless writes one)");
     l.setgroups_denied = hk_spec_namespace(c->spec, HK_NS_USER) &&
                          hk_idmap_is_self(lx->gid_mappings, lx->n_gid_mappings, getegid());
     if (l.setgroups_denied && c->spec->process->user.n_additional_gids)
@@ -339,8 +377,8 @@ static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid
   r = hk_state_save(c->dirfd, &c->st, err);
   if (r < 0)
     return r;
-  if (!rootless) {
-    r = create_cgroup(c, o->id, err);
+  if (with_cgroup) {
+    r = create_cgroup(c, o->id, rootless, err);
     if (r < 0)
       return r;
     char *cgtext = hk_cgroup_serialize(c->cgroup);

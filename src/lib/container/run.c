@@ -9,6 +9,7 @@
 
 #include "container.h"
 #include "hako.h"
+#include "ns.h"
 
 int hako_run(const struct hako_create_opts *o, bool detach, bool keep, int *exit_status,
              struct hk_error *err) {
@@ -68,6 +69,8 @@ int hako_parse_signal(const char *s) {
   }
   return -1;
 }
+
+bool hako_in_user_namespace(void) { return hk_in_user_ns(); }
 
 char *hako_spec_json(bool rootless) {
   return hk_spec_default_json(rootless, geteuid(), getegid());

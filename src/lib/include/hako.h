@@ -14,6 +14,11 @@
 
 #define HAKO_DEFAULT_ROOT "/run/hako"
 
+/* --rootless: auto (unprivileged, or root of a user namespace), or forced.  It
+ * decides how cgroups are handled (runc's meaning): rootless uses only a delegated
+ * cgroup v2 subtree, and without one runs without a cgroup unless limits are set. */
+enum hako_rootless { HAKO_ROOTLESS_AUTO = 0, HAKO_ROOTLESS_TRUE, HAKO_ROOTLESS_FALSE };
+
 struct hako_create_opts {
   const char *root; /* state root, e.g. /run/hako */
   const char *id;
@@ -23,6 +28,7 @@ struct hako_create_opts {
   int preserve_fds;
   bool no_pivot;
   bool no_new_keyring;
+  enum hako_rootless rootless;
 };
 
 /* create: the container is set up and waits for start. */
@@ -107,6 +113,8 @@ void hako_oom_close(struct hk_cgroup_oom *w);
 
 /* The default config (`hako spec`), malloc'd JSON text. */
 char *hako_spec_json(bool rootless);
+/* Running in a user namespace other than the initial one (runc's RunningInUserNS)? */
+bool hako_in_user_namespace(void);
 /* features.json of this build, malloc'd. */
 char *hako_features_json(void);
 /* Signal name or number ("KILL", "SIGKILL", "9") -> number; -1 if unknown. */

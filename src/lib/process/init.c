@@ -14,6 +14,7 @@
 
 #include "hooks.h"
 #include "log.h"
+#include "ns.h"
 #include "process.h"
 #include "rootfs.h"
 #include "security/seccomp.h"
@@ -117,7 +118,8 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size,
       .rootfs = l->rootfs,
       .bundle = l->bundle,
       .no_pivot = l->no_pivot,
-      .userns = has_ns(spec, HK_NS_USER),
+      /* also root of an outer user namespace (rootless podman): no mknod either */
+      .userns = has_ns(spec, HK_NS_USER) || hk_in_user_ns(),
       .cgroupns = has_ns(spec, HK_NS_CGROUP),
       .self_cgroup = self_cgroup,
       .premounted = l->premounted,
