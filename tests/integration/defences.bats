@@ -59,3 +59,66 @@ teardown() {
 	# the host file is untouched
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/fakedev/null")" fake
 }
+
+@test "oomScoreAdj is set inside the container (run and exec)" {
+	requires_checker
+	update_config '.process.oomScoreAdj = 321'
+	set_cmd checker oom
+	run run_container
+	assert_success
+	assert_output 'oom_score_adj=321'
+	# exec takes the container's process, so its oomScoreAdj too
+	set_cmd sleep 100000
+	run_detached || fail "run failed: $(stderr_of)"
+	wait_for_status "$CID" running
+	run hako exec "$CID" checker oom
+	assert_success
+	assert_output 'oom_score_adj=321'
+}
+
+@test "defence: a mount over a /proc/sys file cannot redirect a sysctl write (CVE-2025-52881)" {
+	requires_hako "runc 1.1 writes through the container's /proc"
+	# the image asks for a bind of a host file over the sysctl's proc file:
+	# writing "through /proc" would land in the host file
+	victim="$BATS_TEST_TMPDIR/victim"
+	echo untouched >"$victim"
+	update_config '.linux.sysctl = {"net.ipv4.ip_forward": "1"}
+		| .mounts += [{"destination": "/proc/sys/net/ipv4/ip_forward", "type": "bind",
+			"source": "'"$victim"'", "options": ["bind"]}]'
+	set_sh 'cat /proc/sys/net/ipv4/conf/all/forwarding'
+	run run_container
+	assert_success
+	# the container's own net namespace got it (all/forwarding mirrors ip_forward) ...
+	assert_output 1
+	# ... and the host file did not
+	assert_equal "$(cat "$victim")" untouched
+	assert_no_leaks
+}
+
+@test "defence: a mount over /proc/<pid>/oom_score_adj cannot redirect oomScoreAdj" {
+	requires_hako "runc 1.1 writes oom_score_adj from outside"
+	victim="$BATS_TEST_TMPDIR/victim"
+	echo untouched >"$victim"
+	update_config '.process.oomScoreAdj = 123
+		| .mounts += [{"destination": "/proc/1/oom_score_adj", "type": "bind",
+			"source": "'"$victim"'", "options": ["bind"]}]'
+	start_sleeper
+	assert_equal "$(cat "/proc/$INIT_PID/oom_score_adj")" 123
+	assert_equal "$(cat "$victim")" untouched
+}
+
+@test "defence: a fake /proc in the rootfs does not receive sysctl writes" {
+	requires_hako "runc 1.1 needs a /proc mount for sysctl"
+	# no proc mount: the rootfs's /proc is a plain directory with a fake tree
+	mkdir -p "$ROOTFS/proc/sys/net/ipv4"
+	echo fake >"$ROOTFS/proc/sys/net/ipv4/ip_forward"
+	update_config '.mounts |= map(select(.destination != "/proc"))
+		| .linux.maskedPaths = [] | .linux.readonlyPaths = []
+		| .linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+	set_sh 'cat /proc/sys/net/ipv4/ip_forward'
+	run run_container
+	assert_success
+	assert_output fake
+	assert_equal "$(cat "$ROOTFS/proc/sys/net/ipv4/ip_forward")" fake
+	assert_no_leaks
+}

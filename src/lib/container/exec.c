@@ -14,10 +14,20 @@
 #include "container.h"
 #include "exec.h"
 #include "hako.h"
+#include "security/lsm.h"
 #include "security/seccomp.h"
 #include "sync.h"
 #include "tty.h"
 #include "util.h"
+
+static int replace_str(char **dst, const char *src) {
+  char *c = strdup(src);
+  if (!c)
+    return -1;
+  free(*dst);
+  *dst = c;
+  return 0;
+}
 
 static void strv_free(char **v, size_t n) {
   for (size_t i = 0; v && i < n; i++)
@@ -128,13 +138,17 @@ static int build_process(const struct hako_exec_opts *o, struct hk_spec *spec,
   }
   if (o->tty_set && o->process_file)
     p->terminal = o->tty;
-  if ((o->apparmor && *o->apparmor) || (p->apparmor_profile && *p->apparmor_profile)) {
+  /* runc: the flags replace the process's profile and label */
+  if ((o->apparmor && replace_str(&p->apparmor_profile, o->apparmor) < 0) ||
+      (o->process_label && replace_str(&p->selinux_label, o->process_label) < 0)) {
     hk_process_free(p);
-    return hk_error_set(err, ENOTSUP, "not supported yet: apparmor profile");
+    return hk_error_set(err, ENOMEM, "exec: out of memory");
   }
-  if ((o->process_label && *o->process_label) || (p->selinux_label && *p->selinux_label)) {
+  if (p->selinux_label && *p->selinux_label && !hk_selinux_enabled()) {
     hk_process_free(p);
-    return hk_error_set(err, ENOTSUP, "not supported yet: selinux process label");
+    return hk_error_set(err, ENOTSUP,
+                        "selinux label is specified in config, but selinux is disabled or not "
+                        "supported");
   }
   *out = p;
   return 0;

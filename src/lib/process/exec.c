@@ -15,6 +15,8 @@
 
 #include "exec.h"
 #include "ns.h"
+#include "security/lsm.h"
+#include "security/procfs.h"
 #include "sync.h"
 #include "tty.h"
 #include "util.h"
@@ -98,6 +100,20 @@ static int setup_process(const struct hk_exec_child *x, char *exe, size_t size,
   if (r < 0)
     return r;
   r = hk_fds_cloexec_from(3 + x->preserve_fds, err);
+  if (r < 0)
+    return r;
+  /* through hako's procfs: nothing the container mounted can redirect them */
+  _cleanup_close_ int procfd = -1;
+  if (p->has_oom_score_adj) {
+    char val[16];
+    snprintf(val, sizeof val, "%d", p->oom_score_adj);
+    r = hk_procfs_open(&procfd, err);
+    if (r == 0)
+      r = hk_procfs_write_self(procfd, "oom_score_adj", val, "process.oomScoreAdj", err);
+    if (r < 0)
+      return r;
+  }
+  r = hk_lsm_apply_exec(&procfd, p->apparmor_profile, p->selinux_label, err);
   if (r < 0)
     return r;
   return hk_finalize_process(p, &x->caps, x->seccomp, x->setgroups_denied, err);

@@ -16,6 +16,8 @@
 #include "log.h"
 #include "process.h"
 #include "rootfs.h"
+#include "security/lsm.h"
+#include "security/procfs.h"
 #include "security/seccomp.h"
 #include "sync.h"
 #include "tty.h"
@@ -76,7 +78,21 @@ static int wait_for_start(int state_dirfd, struct hk_error *err) {
   return 0;
 }
 
-static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size,
+static bool needs_procfs(const struct hk_spec *spec) {
+  const struct hk_process *p = spec->process;
+  return p->has_oom_score_adj || (spec->linux_ && spec->linux_->n_sysctl) ||
+         hk_lsm_wanted(p->apparmor_profile, p->selinux_label);
+}
+
+static int set_oom_score_adj(const struct hk_process *p, int procfd, struct hk_error *err) {
+  if (!p->has_oom_score_adj)
+    return 0;
+  char val[16];
+  snprintf(val, sizeof val, "%d", p->oom_score_adj);
+  return hk_procfs_write_self(procfd, "oom_score_adj", val, "process.oomScoreAdj", err);
+}
+
+static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size, int *procfd,
                  struct hk_error *err) {
   const struct hk_spec *spec = l->spec;
   const struct hk_process *p = spec->process;
@@ -140,9 +156,18 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size,
   r = hk_rootfs_finish(&rctx, err);
   if (r < 0)
     return r;
+  /* opened after pivot_root: a user namespace may only mount a procfs
+   * where one is visible, and the fallback must be the container's /proc */
+  if (needs_procfs(spec)) {
+    r = hk_procfs_open(procfd, err);
+    if (r == 0)
+      r = set_oom_score_adj(p, *procfd, err);
+    if (r < 0)
+      return r;
+  }
   r = set_names(spec, err);
   if (r == 0)
-    r = hk_sysctl_apply(spec, err);
+    r = hk_sysctl_apply(spec, *procfd, err);
   if (r == 0)
     r = hk_rootfs_lockdown(&rctx, err);
   if (r < 0)
@@ -176,6 +201,12 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size,
   r = hk_fds_cloexec_from(3 + l->preserve_fds, err);
   if (r < 0)
     return r;
+  /* before READY, as runc does, so that a profile the kernel refuses fails
+   * `create`; nothing execs in between but startContainer hooks, which run
+   * in the container anyway */
+  r = hk_lsm_apply_exec(procfd, p->apparmor_profile, p->selinux_label, err);
+  if (r < 0)
+    return r;
   /* A notify listener must reach the launcher before it exits, so such a
    * filter is loaded now (runc does the same); the steps after it must be
    * syscalls the filter lets through.  Any other filter waits until just
@@ -199,8 +230,9 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size,
 _Noreturn void hk_init_main(struct hk_launch *l, int sync_fd) {
   struct hk_error err = {0};
   char exe[4096];
+  int procfd = -1; /* hako's procfs (security/procfs.h), CLOEXEC */
   const struct hk_process *p = l->spec->process;
-  if (setup(l, sync_fd, exe, sizeof exe, &err) < 0)
+  if (setup(l, sync_fd, exe, sizeof exe, &procfd, &err) < 0)
     goto fail;
   if (hk_sync_send(sync_fd, HK_SYNC_READY, 0, NULL, -1) < 0)
     _exit(1);
