@@ -122,3 +122,20 @@ teardown() {
 	assert_equal "$(cat "$ROOTFS/proc/sys/net/ipv4/ip_forward")" fake
 	assert_no_leaks
 }
+
+@test "defence: a rootfs whose /dev is a symlink to a host path does not touch the host (CVE-2026-41579)" {
+	OUTSIDE="$BATS_TEST_TMPDIR/hostdev"
+	mkdir -p "$OUTSIDE"
+	rm -rf "$ROOTFS/dev"
+	ln -s "$OUTSIDE" "$ROOTFS/dev"
+	# no /dev mount of the config: hako creates the nodes in the rootfs's /dev
+	update_config '.mounts |= map(select(.destination != "/dev" and (.destination | startswith("/dev/") | not)))
+		| .linux.maskedPaths = [] | .linux.readonlyPaths = []
+		| .linux.devices = [{"path": "/dev/hakotest", "type": "c", "major": 1, "minor": 3}]'
+	set_sh 'ls /dev/hakotest'
+	run run_container
+	# whatever the runtime decides, the host directory stays empty
+	run ls -A "$OUTSIDE"
+	assert_output ""
+	assert_no_leaks
+}
