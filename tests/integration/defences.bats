@@ -139,3 +139,69 @@ teardown() {
 	assert_output ""
 	assert_no_leaks
 }
+
+# --- CVE-2019-5736: the runtime binary through /proc/<pid>/exe --------------------
+# The attacker is the container's init (checker exe-attack) with CAP_SYS_PTRACE, so
+# that non-dumpable alone does not stop it; the runtime under attack is a copy of
+# $HAKO (it may get overwritten when the defence is missing).
+
+# victim_setup: VICTIM (a copy of the runtime), its checksum, the attacker config.
+victim_setup() {
+	requires_checker
+	VICTIM="$BATS_TEST_TMPDIR/hako-victim"
+	cp "$HAKO" "$VICTIM"
+	SUM="$(sha256sum <"$VICTIM")"
+	update_config '.process.capabilities |= with_entries(if .key == "inheritable" or .key == "ambient" then . else .value += ["CAP_SYS_PTRACE"] end)'
+	set_cmd checker exe-attack hako-victim /
+}
+
+victim() {
+	"$VICTIM" --root "$STATE_ROOT" "$@"
+}
+
+# attack_finish: let the attacker reopen the exe, then check the binary.
+attack_finish() {
+	touch "$ROOTFS/trigger"
+	wait_for_file "$ROOTFS/result" || fail "the attacker reported nothing"
+	cat "$ROOTFS/result"
+	run cat "$ROOTFS/result"
+	refute_line "write-open: ok"
+	refute_line "reopen: ok"
+	refute_line wrote
+	assert_equal "$(sha256sum <"$VICTIM")" "$SUM"
+}
+
+@test "defence: a joining exec process's /proc/<pid>/exe cannot be written (CVE-2019-5736)" {
+	requires_hako "runc 1.1's exec runs from a memfd copy"
+	victim_setup
+	victim run -d -b "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1 || fail "run failed"
+	wait_for_status "$CID" running
+	# exec's process reads /etc/passwd for HOME before its execve: as a FIFO it
+	# holds the runtime there until the test writes to it
+	rm "$ROOTFS/etc/passwd"
+	mkfifo "$ROOTFS/etc/passwd"
+	victim exec -d "$CID" true </dev/null >/dev/null 2>&1 &
+	HELPER_PIDS+=($!)
+	wait_for_file "$ROOTFS/holding" || fail "the attacker never saw the exec process"
+	grep -q '^o_path: ok' "$ROOTFS/holding" || fail "attacker: $(cat "$ROOTFS/holding")"
+	echo 'root:x:0:0:root:/root:/bin/sh' >"$ROOTFS/etc/passwd"
+	wait "${HELPER_PIDS[-1]}" || true
+	attack_finish
+}
+
+@test "defence: a created container's init /proc/<pid>/exe cannot be written (CVE-2019-5736)" {
+	victim_setup
+	victim run -d -b "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1 || fail "run failed"
+	wait_for_status "$CID" running
+	# a second container in the attacker's pid namespace: its init is the
+	# runtime until start
+	setup_bundle "$BATS_TEST_TMPDIR/b2"
+	pidns="/proc/$(container_pid "$CID")/ns/pid"
+	jq --arg p "$pidns" '.process.args = ["true"] | .linux.namespaces |= map(if .type == "pid" then .path = $p else . end)' \
+		"$BATS_TEST_TMPDIR/b2/config.json" >"$BATS_TEST_TMPDIR/c2" && mv "$BATS_TEST_TMPDIR/c2" "$BATS_TEST_TMPDIR/b2/config.json"
+	victim create -b "$BATS_TEST_TMPDIR/b2" "$CID-b" </dev/null >/dev/null 2>&1 || fail "create failed"
+	wait_for_file "$ROOTFS/holding" || fail "the attacker never saw the created init"
+	grep -q '^o_path: ok' "$ROOTFS/holding" || fail "attacker: $(cat "$ROOTFS/holding")"
+	victim start "$CID-b" || fail "start failed"
+	attack_finish
+}
