@@ -48,22 +48,6 @@ static int caps_append(char ***set, size_t *n, char *const *add, size_t n_add) {
   return 0;
 }
 
-static int parse_user(const char *s, struct hk_user *u, struct hk_error *err) {
-  char *end;
-  unsigned long uid = strtoul(s, &end, 10);
-  if (end == s || (*end && *end != ':'))
-    return hk_error_set(err, EINVAL, "--user %s: expected UID[:GID]", s);
-  u->uid = (uint32_t)uid;
-  if (*end == ':') {
-    const char *g = end + 1;
-    unsigned long gid = strtoul(g, &end, 10);
-    if (end == g || *end)
-      return hk_error_set(err, EINVAL, "--user %s: expected UID[:GID]", s);
-    u->gid = (uint32_t)gid;
-  }
-  return 0;
-}
-
 /* The process to run: --process FILE, or the config's process with the
  * command line's overrides (runc's rules). */
 static int build_process(const struct hako_exec_opts *o, struct hk_spec *spec,
@@ -104,7 +88,7 @@ static int build_process(const struct hako_exec_opts *o, struct hk_spec *spec,
       free(p->cwd);
       p->cwd = strdup(o->cwd);
     }
-    if (o->user && parse_user(o->user, &p->user, err) < 0) {
+    if (o->user && hk_parse_user_spec(o->user, &p->user, err) < 0) {
       hk_process_free(p);
       return -EINVAL;
     }
