@@ -76,6 +76,31 @@ teardown() {
 	assert_output 'oom_score_adj=321'
 }
 
+@test "oomScoreAdj and sysctl in a user namespace (run and exec)" {
+	requires_checker
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .mounts |= map(select(.destination != "/sys/fs/cgroup"))
+		| .process.oomScoreAdj = 321 | .linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+	d="$BUNDLE"
+	while [ "$d" != "$BATS_RUN_TMPDIR" ] && [ "$d" != / ]; do
+		d="$(dirname "$d")"
+		chmod a+x "$d"
+	done
+	set_sh 'checker oom; cat /proc/sys/net/ipv4/ip_forward'
+	run run_container
+	assert_success
+	assert_line 'oom_score_adj=321'
+	assert_line 1
+	set_cmd sleep 100000
+	run_detached || fail "run failed: $(stderr_of)"
+	wait_for_status "$CID" running
+	run hako exec "$CID" checker oom
+	assert_success
+	assert_output 'oom_score_adj=321'
+}
+
 @test "defence: a mount over a /proc/sys file cannot redirect a sysctl write (CVE-2025-52881)" {
 	requires_hako "runc 1.1 writes through the container's /proc"
 	# the image asks for a bind of a host file over the sysctl's proc file:

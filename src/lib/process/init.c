@@ -100,6 +100,16 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size, i
   int r = hk_sync_expect(sync_fd, HK_SYNC_GO, &msg, "init", err);
   if (r < 0)
     return r;
+  /* hako's procfs, private (the /proc we see is still the host's), and
+   * oom_score_adj while we are still dumpable: non-dumpable, our /proc
+   * files belong to the host's root, which a user namespace's root is not */
+  bool oom_done = false;
+  if (needs_procfs(spec) && hk_procfs_open_private(procfd) == 0) {
+    r = set_oom_score_adj(p, *procfd, err);
+    if (r < 0)
+      return r;
+    oom_done = true;
+  }
   /* nothing in the container may ptrace or open /proc/1/exe of the runtime
    * before execve replaces it; set after GO because an unprivileged launcher
    * writes our id maps through /proc/<pid>, which non-dumpable forbids */
@@ -156,11 +166,11 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size, i
   r = hk_rootfs_finish(&rctx, err);
   if (r < 0)
     return r;
-  /* opened after pivot_root: a user namespace may only mount a procfs
-   * where one is visible, and the fallback must be the container's /proc */
-  if (needs_procfs(spec)) {
+  /* when the early private instance was refused: now, with the container's
+   * /proc as the fallback */
+  if (needs_procfs(spec) && *procfd < 0) {
     r = hk_procfs_open(procfd, err);
-    if (r == 0)
+    if (r == 0 && !oom_done)
       r = set_oom_score_adj(p, *procfd, err);
     if (r < 0)
       return r;

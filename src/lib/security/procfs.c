@@ -32,6 +32,16 @@ static int private_instance(void) {
   return hk_take_fd(&mnt);
 }
 
+int hk_procfs_open_private(int *fd) {
+  if (*fd >= 0)
+    return 0;
+  int p = private_instance();
+  if (p < 0)
+    return -errno;
+  *fd = p;
+  return 0;
+}
+
 int hk_procfs_open(int *fd, struct hk_error *err) {
   if (*fd >= 0)
     return 0;

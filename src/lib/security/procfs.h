@@ -21,6 +21,10 @@
  * private instance, else the checked /proc of the current root).  No-op
  * when *fd >= 0 already. */
 int hk_procfs_open(int *fd, struct hk_error *err);
+/* Only a private instance (no fallback): for callers whose /proc is still
+ * the host's (init before pivot_root).  -errno, *fd untouched, when the
+ * kernel refuses one; err is not filled. */
+int hk_procfs_open_private(int *fd);
 /* Write value to `rel` (e.g. "sys/net/ipv4/ip_forward") of the procfs root
  * procfd, through the checks above; `what` names the config field. */
 int hk_procfs_write(int procfd, const char *rel, const char *value, const char *what,
