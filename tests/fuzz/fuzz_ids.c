@@ -47,9 +47,10 @@ static void check_user(const char *s) {
 }
 
 static void check_idmap(const char *json, size_t len) {
-  static const char head[] = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
-                             "\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"],\"user\":{\"uid\":0,\"gid\":0}},"
-                             "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":";
+  static const char head[] =
+      "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+      "\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"],\"user\":{\"uid\":0,\"gid\":0}},"
+      "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":";
   static const char tail[] = ",\"gidMappings\":[{\"containerID\":0,\"hostID\":0,\"size\":1}]}}";
   size_t n = sizeof head - 1 + len + sizeof tail - 1;
   char *text = malloc(n + 1);

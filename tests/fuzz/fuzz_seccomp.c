@@ -12,9 +12,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static const char head[] = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
-                             "\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"],\"user\":{\"uid\":0,\"gid\":0}},"
-                             "\"linux\":{\"seccomp\":";
+  static const char head[] =
+      "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+      "\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"],\"user\":{\"uid\":0,\"gid\":0}},"
+      "\"linux\":{\"seccomp\":";
   static const char tail[] = "}}";
   size_t n = sizeof head - 1 + size + sizeof tail - 1;
   char *text = malloc(n + 1);

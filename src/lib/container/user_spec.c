@@ -25,8 +25,7 @@ int hk_parse_user_spec(const char *s, struct hk_user *u, struct hk_error *err) {
   uint32_t uid, gid = u->gid;
   if (!parse_id(s, &end, &uid) || (*end && *end != ':') ||
       (*end == ':' && (!parse_id(end + 1, &end, &gid) || *end)))
-    return hk_error_set(err, EINVAL, "--user %s: expected UID[:GID] (numbers below 4294967295)",
-                        s);
+    return hk_error_set(err, EINVAL, "--user %s: expected UID[:GID] (numbers below 4294967295)", s);
   u->uid = uid;
   u->gid = gid;
   return 0;

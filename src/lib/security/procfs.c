@@ -91,8 +91,7 @@ static int open_beneath_by_hand(int procfd, const char *rel, int flags) {
     if (next < 0)
       return -1; /* a symlink answers ELOOP (or ENOTDIR) */
     struct statx sx;
-    if (statx(next, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) < 0 ||
-        sx.stx_mnt_id != root.stx_mnt_id) {
+    if (statx(next, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) < 0 || sx.stx_mnt_id != root.stx_mnt_id) {
       close(next);
       errno = EXDEV;
       return -1;
