@@ -132,6 +132,26 @@ teardown() {
 	assert_equal "$(cat "$victim")" untouched
 }
 
+@test "defence: a mount over /proc/<pid>/attr/exec cannot swallow the AppArmor profile (CVE-2019-16884)" {
+	requires_hako "runc 1.1 writes through the container's /proc"
+	[ -e /sys/module/apparmor ] && skip "AppArmor is enabled on this host"
+	# the image covers init's attr/exec with a plain file: a write "through
+	# /proc" would succeed there and the process would run unconfined
+	victim="$BATS_TEST_TMPDIR/victim"
+	echo untouched >"$victim"
+	update_config '.process.apparmorProfile = "hako-test-profile"
+		| .mounts += [{"destination": "/proc/1/attr/exec", "type": "bind",
+			"source": "'"$victim"'", "options": ["bind"]}]'
+	set_sh 'echo ran'
+	run run_container
+	# the real attr/exec got the write: refused, as without the mount
+	assert_failure
+	refute_output --partial ran
+	assert_output --partial 'attr/exec: Invalid argument'
+	assert_equal "$(cat "$victim")" untouched
+	assert_no_leaks
+}
+
 @test "defence: a fake /proc in the rootfs does not receive sysctl writes" {
 	requires_hako "runc 1.1 needs a /proc mount for sysctl"
 	# no proc mount: the rootfs's /proc is a plain directory with a fake tree
