@@ -169,6 +169,8 @@ teardown() {
 }
 
 @test "defence: a rootfs whose /dev is a symlink to a host path does not touch the host (CVE-2026-41579)" {
+	# runc 1.1.5 creates its /dev links in the host directory: this very bug
+	requires_hako "runc 1.1.5 follows the /dev symlink out of the rootfs"
 	OUTSIDE="$BATS_TEST_TMPDIR/hostdev"
 	mkdir -p "$OUTSIDE"
 	rm -rf "$ROOTFS/dev"
