@@ -15,13 +15,14 @@ PKGS=(
 	# tests
 	bats bats-assert bats-support busybox-static jq python3 iproute2 util-linux valgrind
 	uidmap runc crun podman conmon containerd clang catatonit
-	# VM tests (cgroup v2 suite through ../shared/vm/run-in-vm)
-	qemu-system-x86
+	# VM tests (cgroup v2 suite through ../shared/vm/run-in-vm; apparmor_parser for the
+	# AppArmor suite: the guest kernel runs AppArmor, this host's does not)
+	qemu-system-x86 apparmor
 )
 
 for a in "$@"; do
 	case $a in
-	--no-vm) PKGS=("${PKGS[@]/qemu-system-x86/}") ;;
+	--no-vm) PKGS=("${PKGS[@]/qemu-system-x86/}") PKGS=("${PKGS[@]/apparmor/}") ;;
 	-h | --help) sed -n '2,6p' "$0"; exit 0 ;;
 	*) echo "deps.sh: unknown option $a" >&2; exit 2 ;;
 	esac

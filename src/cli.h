@@ -52,6 +52,17 @@ const struct cli_command *cli_find(const char *name);
  * -1 with *id set, or the exit code to return (help printed, usage error). */
 int cli_id_only(const char *name, int argc, char **argv, const char **id);
 
+/* The flag parsers of create/run and exec, apart from what the commands do
+ * (the CLI fuzzer drives them): 0 with the options filled, or -1 with the
+ * exit code in *rc (help printed, usage error). */
+struct hako_create_opts;
+struct hako_exec_opts;
+int cli_parse_create(const char *name, int argc, char **argv, struct hako_create_opts *o,
+                     bool *detach, bool *keep, int *rc);
+int cli_parse_exec(int argc, char **argv, struct hako_exec_opts *o, int *rc);
+/* Frees what cli_parse_exec allocated (the strings stay argv's). */
+void cli_exec_opts_free(struct hako_exec_opts *o);
+
 #define CLI_DECLARE(fn) int fn(struct cli_global *g, int argc, char **argv)
 CLI_DECLARE(cmd_create);
 CLI_DECLARE(cmd_start);

@@ -315,6 +315,12 @@ int main(int argc, char **argv) {
     hk_error_set(&err, EINVAL, "unknown command \"%s\" (see hako --help)", argv[optind]);
     return cli_fail(&err);
   }
+  if (strcmp(cmd->name, "create") == 0 || strcmp(cmd->name, "run") == 0 ||
+      strcmp(cmd->name, "exec") == 0) {
+    struct hk_error err = {0};
+    if (hako_protect_exe(argv, &err) < 0)
+      return cli_fail(&err);
+  }
   if (g.systemd_cgroup) {
     struct hk_error err = {0};
     hk_error_set(&err, ENOTSUP, "not supported yet: --systemd-cgroup");

@@ -52,7 +52,7 @@ static int parse_gids(const char *s, struct hako_exec_opts *o) {
   return 0;
 }
 
-int cmd_exec(struct cli_global *g, int argc, char **argv) {
+int cli_parse_exec(int argc, char **argv, struct hako_exec_opts *out, int *rcp) {
   static const struct option opts[] = {
       {"process", required_argument, NULL, 'p'},
       {"tty", no_argument, NULL, 't'},
@@ -72,12 +72,12 @@ int cmd_exec(struct cli_global *g, int argc, char **argv) {
       {"cgroup", required_argument, NULL, OPT_CGROUP},
       {0},
   };
-  struct hako_exec_opts o = {.root = g->root};
+  struct hako_exec_opts o = *out;
   int rc = 0, c;
   while ((c = cli_getopt(cli_find("exec"), argc, argv, "p:tde:u:g:c:", opts, &rc)) != -1) {
     switch (c) {
     case -2:
-      goto out;
+      goto stop;
     case 'p':
       o.process_file = optarg;
       break;
@@ -99,7 +99,7 @@ int cmd_exec(struct cli_global *g, int argc, char **argv) {
     case 'e':
       if (!strchr(optarg, '=')) {
         rc = cli_usage_error("exec", "--env %s: expected KEY=VALUE", optarg);
-        goto out;
+        goto stop;
       }
       push(&o.env, &o.n_env, optarg);
       break;
@@ -109,7 +109,7 @@ int cmd_exec(struct cli_global *g, int argc, char **argv) {
     case 'g':
       if (parse_gids(optarg, &o) < 0) {
         rc = cli_usage_error("exec", "--additional-gids %s: expected numbers", optarg);
-        goto out;
+        goto stop;
       }
       break;
     case 'c':
@@ -129,7 +129,7 @@ int cmd_exec(struct cli_global *g, int argc, char **argv) {
       long n = strtol(optarg, &end, 10);
       if (*end || n < 0 || n > 65536) {
         rc = cli_usage_error("exec", "--preserve-fds: invalid number \"%s\"", optarg);
-        goto out;
+        goto stop;
       }
       o.preserve_fds = (int)n;
       break;
@@ -143,10 +143,30 @@ int cmd_exec(struct cli_global *g, int argc, char **argv) {
     }
   }
   if ((rc = cli_expect_args("exec", argc, argv, optind, o.process_file ? 1 : 2, -1)) != 0)
-    goto out;
+    goto stop;
   o.id = argv[optind];
   o.args = argv + optind + 1;
   o.n_args = (size_t)(argc - optind - 1);
+  *out = o;
+  return 0;
+stop:
+  *out = o;
+  *rcp = rc;
+  return -1;
+}
+
+void cli_exec_opts_free(struct hako_exec_opts *o) {
+  free(o->env);
+  free(o->caps);
+  free(o->cgroups);
+  free(o->additional_gids);
+}
+
+int cmd_exec(struct cli_global *g, int argc, char **argv) {
+  struct hako_exec_opts o = {.root = g->root};
+  int rc = 0;
+  if (cli_parse_exec(argc, argv, &o, &rc) < 0)
+    goto out;
   struct hk_error err = {0};
   int status = 0;
   if (hako_exec(&o, &status, &err) < 0) {
@@ -156,9 +176,6 @@ int cmd_exec(struct cli_global *g, int argc, char **argv) {
     rc = status;
   }
 out:
-  free(o.env);
-  free(o.caps);
-  free(o.cgroups);
-  free(o.additional_gids);
+  cli_exec_opts_free(&o);
   return rc;
 }

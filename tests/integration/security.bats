@@ -293,18 +293,39 @@ CAP_SYS_ADMIN=21 CAP_AUDIT_WRITE=29
 	fi
 }
 
-@test "process.apparmorProfile: hako says it is not supported yet" {
-	# runc 1.1 on this host (AppArmor disabled) fails too, but at start
-	# of the process: "unable to apply apparmor profile: apparmor failed to
-	# apply profile: write /proc/self/attr/exec: invalid argument".
-	requires_hako "apparmorProfile"
+@test "process.apparmorProfile without AppArmor fails like runc 1.1" {
+	[ -e /sys/module/apparmor ] && skip "AppArmor is enabled on this host"
+	# runc 1.1 writes "exec <profile>" to /proc/self/attr/exec anyway and
+	# fails: "unable to apply apparmor profile: apparmor failed to apply
+	# profile: write /proc/self/attr/exec: invalid argument"
 	update_config '.process.apparmorProfile = "hako-test-profile"'
 	set_sh 'echo ran'
 	run run_container
 	assert_failure
-	assert_output --partial "not supported yet: process.apparmorProfile"
 	refute_output --partial ran
+	assert_output --regexp 'attr/exec: [Ii]nvalid argument'
+	if ! is_runc; then
+		assert_output --partial 'apply apparmor profile "hako-test-profile" (AppArmor is not enabled on this host)'
+	fi
 	assert_no_leaks
+}
+
+@test "exec --apparmor and --process-label without the LSM fail like runc 1.1" {
+	[ -e /sys/module/apparmor ] && skip "AppArmor is enabled on this host"
+	[ -e /sys/fs/selinux/enforce ] && skip "SELinux is enabled on this host"
+	start_sleeper
+	run hako exec --apparmor hako-test-profile "$CID" echo ran
+	assert_failure 255
+	refute_output --partial ran
+	assert_output --regexp 'attr/exec: [Ii]nvalid argument'
+	run hako exec --process-label system_u:system_r:container_t:s0 "$CID" echo ran
+	assert_failure 255
+	refute_output --partial ran
+	assert_output --partial 'selinux label is specified in config, but selinux is disabled or not supported'
+	# an empty profile is no profile
+	run hako exec --apparmor "" "$CID" echo ran
+	assert_success
+	assert_output ran
 }
 
 @test "process.selinuxLabel and linux.mountLabel fail without SELinux, as with runc" {

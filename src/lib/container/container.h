@@ -56,4 +56,8 @@ int hk_wait_exit(pid_t pid);
 /* RFC 3339 timestamp with nanoseconds, UTC. */
 void hk_now_rfc3339(char *buf, size_t size);
 
+/* exec --user UID[:GID]: fills u->uid (and u->gid when given); an error
+ * names the flag. */
+int hk_parse_user_spec(const char *s, struct hk_user *u, struct hk_error *err);
+
 #endif

@@ -14,10 +14,20 @@
 #include "container.h"
 #include "exec.h"
 #include "hako.h"
+#include "security/lsm.h"
 #include "security/seccomp.h"
 #include "sync.h"
 #include "tty.h"
 #include "util.h"
+
+static int replace_str(char **dst, const char *src) {
+  char *c = strdup(src);
+  if (!c)
+    return -1;
+  free(*dst);
+  *dst = c;
+  return 0;
+}
 
 static void strv_free(char **v, size_t n) {
   for (size_t i = 0; v && i < n; i++)
@@ -35,22 +45,6 @@ static int caps_append(char ***set, size_t *n, char *const *add, size_t n_add) {
     if (!(nv[(*n)++] = strdup(add[i])))
       return -ENOMEM;
   nv[*n] = NULL;
-  return 0;
-}
-
-static int parse_user(const char *s, struct hk_user *u, struct hk_error *err) {
-  char *end;
-  unsigned long uid = strtoul(s, &end, 10);
-  if (end == s || (*end && *end != ':'))
-    return hk_error_set(err, EINVAL, "--user %s: expected UID[:GID]", s);
-  u->uid = (uint32_t)uid;
-  if (*end == ':') {
-    const char *g = end + 1;
-    unsigned long gid = strtoul(g, &end, 10);
-    if (end == g || *end)
-      return hk_error_set(err, EINVAL, "--user %s: expected UID[:GID]", s);
-    u->gid = (uint32_t)gid;
-  }
   return 0;
 }
 
@@ -94,7 +88,7 @@ static int build_process(const struct hako_exec_opts *o, struct hk_spec *spec,
       free(p->cwd);
       p->cwd = strdup(o->cwd);
     }
-    if (o->user && parse_user(o->user, &p->user, err) < 0) {
+    if (o->user && hk_parse_user_spec(o->user, &p->user, err) < 0) {
       hk_process_free(p);
       return -EINVAL;
     }
@@ -128,13 +122,17 @@ static int build_process(const struct hako_exec_opts *o, struct hk_spec *spec,
   }
   if (o->tty_set && o->process_file)
     p->terminal = o->tty;
-  if ((o->apparmor && *o->apparmor) || (p->apparmor_profile && *p->apparmor_profile)) {
+  /* runc: the flags replace the process's profile and label */
+  if ((o->apparmor && replace_str(&p->apparmor_profile, o->apparmor) < 0) ||
+      (o->process_label && replace_str(&p->selinux_label, o->process_label) < 0)) {
     hk_process_free(p);
-    return hk_error_set(err, ENOTSUP, "not supported yet: apparmor profile");
+    return hk_error_set(err, ENOMEM, "exec: out of memory");
   }
-  if ((o->process_label && *o->process_label) || (p->selinux_label && *p->selinux_label)) {
+  if (p->selinux_label && *p->selinux_label && !hk_selinux_enabled()) {
     hk_process_free(p);
-    return hk_error_set(err, ENOTSUP, "not supported yet: selinux process label");
+    return hk_error_set(err, ENOTSUP,
+                        "selinux label is specified in config, but selinux is disabled or not "
+                        "supported");
   }
   *out = p;
   return 0;

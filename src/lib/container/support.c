@@ -4,14 +4,12 @@
 #include <string.h>
 #include <sys/vfs.h>
 
-#ifndef SELINUX_MAGIC
-#define SELINUX_MAGIC 0xf97cff8c
-#endif
 #ifndef RDTGROUP_SUPER_MAGIC
 #define RDTGROUP_SUPER_MAGIC 0x7655821
 #endif
 
 #include "container.h"
+#include "security/lsm.h"
 
 #define UNSUPPORTED(cond, path)                                                                   \
   do {                                                                                            \
@@ -19,21 +17,15 @@
       return hk_error_set(err, ENOTSUP, "not supported yet: %s", path);                         \
   } while (0)
 
-static bool selinux_enabled(void) {
-  struct statfs sfs;
-  return statfs("/sys/fs/selinux", &sfs) == 0 && sfs.f_type == SELINUX_MAGIC;
-}
 
 int hk_check_supported(const struct hk_spec *spec, struct hk_error *err) {
   const struct hk_process *p = spec->process;
   if (p) {
-    UNSUPPORTED(p->apparmor_profile && *p->apparmor_profile, "process.apparmorProfile");
     /* runc refuses a label it cannot apply: so do we, with the same words */
-    if (p->selinux_label && *p->selinux_label && !selinux_enabled())
+    if (p->selinux_label && *p->selinux_label && !hk_selinux_enabled())
       return hk_error_set(err, ENOTSUP,
                           "process.selinuxLabel: selinux label is specified in config, but "
                           "selinux is disabled or not supported");
-    UNSUPPORTED(p->selinux_label && *p->selinux_label, "process.selinuxLabel");
   }
   const struct hk_linux *lx = spec->linux_;
   if (lx) {
@@ -46,11 +38,10 @@ int hk_check_supported(const struct hk_spec *spec, struct hk_error *err) {
                             "RDT unavailable on this host)");
       UNSUPPORTED(true, "linux.intelRdt");
     }
-    if (lx->mount_label && *lx->mount_label && !selinux_enabled())
+    if (lx->mount_label && *lx->mount_label && !hk_selinux_enabled())
       return hk_error_set(err, ENOTSUP,
                           "linux.mountLabel: selinux label is specified in config, but selinux "
                           "is disabled or not supported");
-    UNSUPPORTED(lx->mount_label && *lx->mount_label, "linux.mountLabel");
   }
   return 0;
 }

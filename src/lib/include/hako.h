@@ -117,6 +117,13 @@ char *hako_spec_json(bool rootless);
 bool hako_in_user_namespace(void);
 /* features.json of this build, malloc'd. */
 char *hako_features_json(void);
+/* For the commands that put processes into a container (create, run,
+ * exec): re-execute this binary (same argv, environ) from a read-only bind
+ * mount of itself, so no container process can write it through
+ * /proc/<pid>/exe.  Returns 0 without doing anything when already running
+ * from a read-only mount, or when no mount can be made (unprivileged);
+ * otherwise only returns on failure. */
+int hako_protect_exe(char **argv, struct hk_error *err);
 /* Signal name or number ("KILL", "SIGKILL", "9") -> number; -1 if unknown. */
 int hako_parse_signal(const char *s);
 

@@ -15,6 +15,8 @@
 
 #include "exec.h"
 #include "ns.h"
+#include "security/lsm.h"
+#include "security/procfs.h"
 #include "sync.h"
 #include "tty.h"
 #include "util.h"
@@ -100,12 +102,35 @@ static int setup_process(const struct hk_exec_child *x, char *exe, size_t size,
   r = hk_fds_cloexec_from(3 + x->preserve_fds, err);
   if (r < 0)
     return r;
+  /* through hako's procfs: nothing the container mounted can redirect it */
+  _cleanup_close_ int procfd = -1;
+  r = hk_lsm_apply_exec(&procfd, p->apparmor_profile, p->selinux_label, err);
+  if (r < 0)
+    return r;
   return hk_finalize_process(p, &x->caps, x->seccomp, x->setgroups_denied, err);
+}
+
+/* Before joining anything (the process inherits it through fork): in the
+ * container's user namespace our own /proc files, non-dumpable, would
+ * belong to the host's root.  A private procfs of the host's pid namespace,
+ * or (unprivileged) the host's /proc: nothing of the container yet. */
+static int set_oom_score_adj(const struct hk_process *p, struct hk_error *err) {
+  if (!p->has_oom_score_adj)
+    return 0;
+  char val[16];
+  snprintf(val, sizeof val, "%d", p->oom_score_adj);
+  _cleanup_close_ int procfd = -1;
+  int r = hk_procfs_open(&procfd, err);
+  if (r < 0)
+    return r;
+  return hk_procfs_write_self(procfd, "oom_score_adj", val, "process.oomScoreAdj", err);
 }
 
 _Noreturn void hk_exec_child_main(const struct hk_exec_child *x, int sync_fd) {
   struct hk_error err = {0};
   char exe[4096];
+  if (set_oom_score_adj(x->process, &err) < 0)
+    goto fail;
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
     hk_error_sys(&err, "prctl(PR_SET_DUMPABLE)");
     goto fail;

@@ -17,6 +17,8 @@
 #include "ns.h"
 #include "process.h"
 #include "rootfs.h"
+#include "security/lsm.h"
+#include "security/procfs.h"
 #include "security/seccomp.h"
 #include "sync.h"
 #include "tty.h"
@@ -77,7 +79,21 @@ static int wait_for_start(int state_dirfd, struct hk_error *err) {
   return 0;
 }
 
-static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size,
+static bool needs_procfs(const struct hk_spec *spec) {
+  const struct hk_process *p = spec->process;
+  return p->has_oom_score_adj || (spec->linux_ && spec->linux_->n_sysctl) ||
+         hk_lsm_wanted(p->apparmor_profile, p->selinux_label);
+}
+
+static int set_oom_score_adj(const struct hk_process *p, int procfd, struct hk_error *err) {
+  if (!p->has_oom_score_adj)
+    return 0;
+  char val[16];
+  snprintf(val, sizeof val, "%d", p->oom_score_adj);
+  return hk_procfs_write_self(procfd, "oom_score_adj", val, "process.oomScoreAdj", err);
+}
+
+static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size, int *procfd,
                  struct hk_error *err) {
   const struct hk_spec *spec = l->spec;
   const struct hk_process *p = spec->process;
@@ -85,6 +101,16 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size,
   int r = hk_sync_expect(sync_fd, HK_SYNC_GO, &msg, "init", err);
   if (r < 0)
     return r;
+  /* hako's procfs, private (the /proc we see is still the host's), and
+   * oom_score_adj while we are still dumpable: non-dumpable, our /proc
+   * files belong to the host's root, which a user namespace's root is not */
+  bool oom_done = false;
+  if (needs_procfs(spec) && hk_procfs_open_private(procfd) == 0) {
+    r = set_oom_score_adj(p, *procfd, err);
+    if (r < 0)
+      return r;
+    oom_done = true;
+  }
   /* nothing in the container may ptrace or open /proc/1/exe of the runtime
    * before execve replaces it; set after GO because an unprivileged launcher
    * writes our id maps through /proc/<pid>, which non-dumpable forbids */
@@ -142,9 +168,18 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size,
   r = hk_rootfs_finish(&rctx, err);
   if (r < 0)
     return r;
+  /* when the early private instance was refused: now, with the container's
+   * /proc as the fallback */
+  if (needs_procfs(spec) && *procfd < 0) {
+    r = hk_procfs_open(procfd, err);
+    if (r == 0 && !oom_done)
+      r = set_oom_score_adj(p, *procfd, err);
+    if (r < 0)
+      return r;
+  }
   r = set_names(spec, err);
   if (r == 0)
-    r = hk_sysctl_apply(spec, err);
+    r = hk_sysctl_apply(spec, *procfd, err);
   if (r == 0)
     r = hk_rootfs_lockdown(&rctx, err);
   if (r < 0)
@@ -178,6 +213,12 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size,
   r = hk_fds_cloexec_from(3 + l->preserve_fds, err);
   if (r < 0)
     return r;
+  /* before READY, as runc does, so that a profile the kernel refuses fails
+   * `create`; nothing execs in between but startContainer hooks, which run
+   * in the container anyway */
+  r = hk_lsm_apply_exec(procfd, p->apparmor_profile, p->selinux_label, err);
+  if (r < 0)
+    return r;
   /* A notify listener must reach the launcher before it exits, so such a
    * filter is loaded now (runc does the same); the steps after it must be
    * syscalls the filter lets through.  Any other filter waits until just
@@ -201,8 +242,9 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size,
 _Noreturn void hk_init_main(struct hk_launch *l, int sync_fd) {
   struct hk_error err = {0};
   char exe[4096];
+  int procfd = -1; /* hako's procfs (security/procfs.h), CLOEXEC */
   const struct hk_process *p = l->spec->process;
-  if (setup(l, sync_fd, exe, sizeof exe, &err) < 0)
+  if (setup(l, sync_fd, exe, sizeof exe, &procfd, &err) < 0)
     goto fail;
   if (hk_sync_send(sync_fd, HK_SYNC_READY, 0, NULL, -1) < 0)
     _exit(1);

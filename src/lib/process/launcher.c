@@ -259,16 +259,6 @@ int hk_launch_create(struct hk_launch *l, pid_t *init_pid, struct hk_error *err)
   r = hk_netdev_move(l->spec, init, err);
   if (r < 0)
     goto fail;
-  if (l->spec->process->has_oom_score_adj) {
-    char path[64], val[16];
-    snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int)init);
-    snprintf(val, sizeof val, "%d", l->spec->process->oom_score_adj);
-    r = hk_write_string(path, val, err);
-    if (r < 0) {
-      hk_error_prefix(err, "process.oomScoreAdj");
-      goto fail;
-    }
-  }
   if (l->state) {
     /* hooks see the container's pid (the host's view) */
     l->state->pid = init;

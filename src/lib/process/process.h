@@ -65,9 +65,9 @@ int hk_finalize_process(const struct hk_process *p, const struct hk_caps *caps,
                         const struct hk_seccomp_filter *seccomp, bool setgroups_denied,
                         struct hk_error *err);
 /* linux.sysctl: validate (launcher, before anything exists) and apply (init,
- * after pivot_root, through the container's procfs). */
+ * after pivot_root, through hako's procfs procfd: security/procfs.h). */
 int hk_sysctl_validate(const struct hk_spec *spec, struct hk_error *err);
-int hk_sysctl_apply(const struct hk_spec *spec, struct hk_error *err);
+int hk_sysctl_apply(const struct hk_spec *spec, int procfd, struct hk_error *err);
 /* process.env for execve, with HOME added from the container's /etc/passwd
  * when the config has none (runc does the same). */
 char **hk_exec_env(const struct hk_process *p);

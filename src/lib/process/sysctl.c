@@ -1,6 +1,6 @@
 /* linux.sysctl: only keys that belong to a namespace the container owns may
  * be set, or a container could change the host's kernel.  Writes go through
- * the container's procfs, checked to really be procfs (security rule 2). */
+ * hako's own procfs (security/procfs.h), so the container cannot redirect them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "process.h"
+#include "security/procfs.h"
 #include "util.h"
 
 static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
@@ -49,29 +50,18 @@ int hk_sysctl_validate(const struct hk_spec *spec, struct hk_error *err) {
   return 0;
 }
 
-int hk_sysctl_apply(const struct hk_spec *spec, struct hk_error *err) {
+int hk_sysctl_apply(const struct hk_spec *spec, int procfd, struct hk_error *err) {
   const struct hk_linux *lx = spec->linux_;
-  if (!lx || !lx->n_sysctl)
-    return 0;
-  _cleanup_close_ int sys = open("/proc/sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (sys < 0)
-    return hk_error_sys(err, "linux.sysctl: open /proc/sys (is /proc mounted?)");
-  struct statfs sfs;
-  if (fstatfs(sys, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
-    return hk_error_set(err, EPERM, "linux.sysctl: /proc/sys in the container is not procfs");
-  for (size_t i = 0; i < lx->n_sysctl; i++) {
-    char path[256];
-    snprintf(path, sizeof path, "%s", lx->sysctl[i].key);
+  for (size_t i = 0; lx && i < lx->n_sysctl; i++) {
+    char path[300], what[300];
+    snprintf(path, sizeof path, "sys/%s", lx->sysctl[i].key);
     for (char *p = path; *p; p++)
       if (*p == '.')
         *p = '/';
-    _cleanup_close_ int fd = openat(sys, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-      return hk_error_sys(err, "linux.sysctl[\"%s\"]: open /proc/sys/%s", lx->sysctl[i].key,
-                          path);
-    const char *v = lx->sysctl[i].value;
-    if (write(fd, v, strlen(v)) < 0)
-      return hk_error_sys(err, "linux.sysctl[\"%s\"]: write \"%s\"", lx->sysctl[i].key, v);
+    snprintf(what, sizeof what, "linux.sysctl[\"%s\"]", lx->sysctl[i].key);
+    int r = hk_procfs_write(procfd, path, lx->sysctl[i].value, what, err);
+    if (r < 0)
+      return r;
   }
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "rootfs.h"
+#include "security/lsm.h"
 #include "util.h"
 
 static bool mount_is_bind(const struct hk_mount *m) {
@@ -68,6 +69,20 @@ static int bind_source_fd(const struct hk_rootfs_ctx *ctx, const char *source, c
   return 0;
 }
 
+/* linux.mountLabel as the context= of the filesystems runc labels that way:
+ * every new mount but proc, sysfs, mqueue and cgroups (which have no
+ * per-mount context); only where SELinux runs (create refuses it otherwise). */
+static const char *mount_label(const struct hk_spec *spec, const char *type) {
+  const char *label = spec->linux_ ? spec->linux_->mount_label : NULL;
+  if (!label || !*label || !hk_selinux_enabled())
+    return NULL;
+  static const char *const unlabeled[] = {"proc", "sysfs", "mqueue", "cgroup", "cgroup2", NULL};
+  for (const char *const *t = unlabeled; *t; t++)
+    if (strcmp(type, *t) == 0)
+      return NULL;
+  return label;
+}
+
 static int attach_mount(const struct hk_rootfs_ctx *ctx, int rootfd, const struct hk_mount *m,
                         size_t idx, const char *where, bool is_bind, struct hk_mount_opts *o,
                         struct hk_error *err) {
@@ -104,7 +119,8 @@ static int attach_mount(const struct hk_rootfs_ctx *ctx, int rootfd, const struc
     r = set_mount_attrs(mnt, o, true, dwhere, err);
   } else {
     /* its errors name the field: mounts[N].type, .source, .options */
-    mnt = hk_fs_mount_fd(type, m->source, o->data, hk_ms_to_mount_attr(o->flags), where, err);
+    mnt = hk_fs_mount_fd_label(type, m->source, o->data, mount_label(ctx->spec, type),
+                               hk_ms_to_mount_attr(o->flags), where, err);
     if (mnt < 0 && strcmp(type, "sysfs") == 0 && ctx->userns && err->code == EPERM) {
       /* sysfs needs a network namespace owned by our user namespace; like
        * runc, fall back to a recursive bind of the host's /sys. */

@@ -11,13 +11,119 @@
 #include "rootfs.h"
 #include "util.h"
 
+#define MAX_SYMLINKS 40
+
+/* Open the directories of `rel` (already resolved: no symlinks, no "..")
+ * one by one from the root. */
+static int walk_resolved(int rootfd, const char *rel) {
+  int cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  char buf[PATH_MAX];
+  snprintf(buf, sizeof buf, "%s", rel);
+  char *save = NULL;
+  for (char *c = strtok_r(buf, "/", &save); cur >= 0 && c; c = strtok_r(NULL, "/", &save)) {
+    int next = openat(cur, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    close(cur);
+    cur = next;
+  }
+  return cur;
+}
+
+/* RESOLVE_IN_ROOT done by hand, for kernels without openat2: one component
+ * at a time with O_PATH|O_NOFOLLOW; a symlink's target is spliced into the
+ * rest of the path (an absolute one restarts at the root); ".." pops a
+ * component and re-walks from the root, so it can never climb above it. */
+static int resolve_in_root_by_hand(int rootfd, const char *path) {
+  char todo[PATH_MAX * 2], done[PATH_MAX] = "";
+  if (snprintf(todo, sizeof todo, "%s", path) >= (int)sizeof todo) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  int cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int links = 0;
+  size_t pos = 0;
+  while (cur >= 0) {
+    while (todo[pos] == '/')
+      pos++;
+    if (!todo[pos])
+      return cur;
+    size_t end = pos;
+    while (todo[end] && todo[end] != '/')
+      end++;
+    char name[NAME_MAX + 1];
+    if (end - pos > NAME_MAX) {
+      close(cur);
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+    memcpy(name, todo + pos, end - pos);
+    name[end - pos] = 0;
+    pos = end;
+    if (strcmp(name, ".") == 0)
+      continue;
+    if (strcmp(name, "..") == 0) {
+      char *slash = strrchr(done, '/');
+      *(slash ? slash : done) = 0;
+      close(cur);
+      cur = walk_resolved(rootfd, done);
+      continue;
+    }
+    int next = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (next < 0 || fstat(next, &st) < 0) {
+      int e = errno;
+      if (next >= 0)
+        close(next);
+      close(cur);
+      errno = e;
+      return -1;
+    }
+    if (S_ISLNK(st.st_mode)) {
+      char target[PATH_MAX], rest[PATH_MAX * 2];
+      ssize_t n = readlinkat(next, "", target, sizeof target - 1);
+      close(next);
+      if (n < 0 || ++links > MAX_SYMLINKS) {
+        close(cur);
+        errno = n < 0 ? errno : ELOOP;
+        return -1;
+      }
+      target[n] = 0;
+      if (snprintf(rest, sizeof rest, "%s/%s", target, todo + pos) >= (int)sizeof rest) {
+        close(cur);
+        errno = ENAMETOOLONG;
+        return -1;
+      }
+      snprintf(todo, sizeof todo, "%s", rest);
+      pos = 0;
+      if (target[0] == '/') {
+        done[0] = 0;
+        close(cur);
+        cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      }
+      continue;
+    }
+    size_t dl = strlen(done);
+    if (dl + 1 + strlen(name) >= sizeof done) {
+      close(next);
+      close(cur);
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+    snprintf(done + dl, sizeof done - dl, "/%s", name);
+    close(cur);
+    cur = next;
+  }
+  return -1;
+}
+
 static int openat2_in_root(int rootfd, const char *path, int flags) {
   struct open_how how = {
       .flags = (uint64_t)(flags | O_CLOEXEC),
       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
   };
-  long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof how);
-  return fd < 0 ? -1 : (int)fd;
+  int fd = hk_openat2(rootfd, path, &how);
+  if (fd < 0 && errno == ENOSYS && flags == O_PATH)
+    return resolve_in_root_by_hand(rootfd, path);
+  return fd;
 }
 
 /* Resolve `path` in the root; when a component is missing, create it (a

@@ -77,6 +77,10 @@ int hk_move_mount_to(int mnt, int dest, const char *what, struct hk_error *err);
  * a JSON path such as "mounts[3]"). */
 int hk_fs_mount_fd(const char *type, const char *source, const char *data, uint64_t attrs,
                    const char *where, struct hk_error *err);
+/* The same with an SELinux context= (linux.mountLabel), or NULL. */
+int hk_fs_mount_fd_label(const char *type, const char *source, const char *data,
+                         const char *selinux_context, uint64_t attrs, const char *where,
+                         struct hk_error *err);
 /* Copy the directory dest (O_PATH) into the detached tmpfs mnt. */
 int hk_tmpcopyup(int dest, int mnt, const char *where, struct hk_error *err);
 /* Create the default /dev nodes and links, then linux.devices. */

@@ -10,6 +10,8 @@
 
 #include "error.h"
 
+struct open_how;
+
 static inline void hk_closep(int *fd) {
   if (*fd >= 0)
     close(*fd);
@@ -52,5 +54,8 @@ unsigned long long hk_proc_start_time(pid_t pid);
 ssize_t hk_sendmsg_fd(int sock, const void *buf, size_t len, int fd);
 /* Make every fd >= from close-on-exec (close_range with CLOSE_RANGE_CLOEXEC, or a /proc walk). */
 int hk_fds_cloexec_from(int from, struct hk_error *err);
+/* openat2(2); -1 with errno ENOSYS on kernels without it and in builds
+ * with -Dopenat2=disabled.  Callers fall back to a userspace walk. */
+int hk_openat2(int dirfd, const char *path, struct open_how *how);
 
 #endif
