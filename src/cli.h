@@ -14,6 +14,7 @@ struct cli_global {
   bool debug;
   bool systemd_cgroup;
   const char *rootless;
+  const char *criu; /* --criu: the criu binary (default: criu in PATH) */
 };
 
 struct cli_command {
@@ -57,5 +58,7 @@ CLI_DECLARE(cmd_resume);
 CLI_DECLARE(cmd_ps);
 CLI_DECLARE(cmd_update);
 CLI_DECLARE(cmd_events);
+CLI_DECLARE(cmd_checkpoint);
+CLI_DECLARE(cmd_restore);
 
 #endif
