@@ -114,7 +114,8 @@ check "init is still sh" sh "$(awk '/^Name:/ {print $2}' "/proc/$pid/status")"
 check "hostname" criu-box "$(h exec c1 hostname 2>&1)"
 check "tmpfs content restored" hello "$(h exec c1 cat /scratch/marker 2>&1)"
 check "/scratch is a tmpfs" tmpfs "$(h exec c1 sh -c 'grep " /scratch " /proc/mounts' 2>&1 | awk '{print $3}')"
-check "bind mount present" "$(count)" "$(h exec c1 cat /shared/count 2>&1)"
+echo bound >"$SHARED/marker"
+check "bind mount present" bound "$(h exec c1 cat /shared/marker 2>&1)"
 check "masked /proc/kcore is /dev/null" 0 "$(h exec c1 sh -c 'cat /proc/kcore | wc -c' 2>&1)"
 cg=$(cgroup_of "$pid")
 check "restored into cgroup of c1" "$old_cg" "$cg"
@@ -123,5 +124,136 @@ check "pids.max" 50 "$(cat "$cg/pids.max" 2>&1)"
 [ "$(readlink "/proc/$pid/ns/uts")" != "$(readlink /proc/self/ns/uts)" ] && ok "own uts namespace" || bad "uts namespace is the host's"
 [ "$(readlink "/proc/$pid/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ] && ok "own mount namespace" || bad "mount namespace is the host's"
 check "ps lists init" true "$(h ps --format json c1 | jq --argjson p "$pid" 'index($p) != null')"
+
+# ---- 2. --leave-running, then the image restored under a new id ----
+pid=$(pid_of c1)
+if h checkpoint --leave-running --image-path "$IMG/2" c1 >/tmp/cp.out 2>&1; then ok "checkpoint --leave-running"; else bad "checkpoint --leave-running: $(cat /tmp/cp.out)"; fi
+check "state after --leave-running" running "$(state_of c1)"
+check "same init after --leave-running" "$pid" "$(pid_of c1)"
+a=$(count)
+wait_count_above "$a" && ok "still counting after --leave-running" || bad "counter stopped after --leave-running"
+h delete -f c1
+: >"$SHARED/log"
+if h restore -d --image-path "$IMG/2" -b "$B" c2 >/tmp/rs.out 2>&1; then ok "restore as a new id (c2)"; else bad "restore c2: $(cat /tmp/rs.out)"; fi
+check "c2 running" running "$(state_of c2)"
+check "no c1 after restoring c2" "" "$(state_of c1)"
+wait_count_above 0 && sleep 0.3
+check "c2 counts on from the checkpoint (no restart, no gap)" 0 "$(log_consecutive)"
+first=$(head -n1 "$SHARED/log")
+[ "${first:-0}" -gt 5 ] && ok "c2's first value continues the image's ($first)" || bad "c2 restarted: first value '$first'"
+check "c2 hostname" criu-box "$(h exec c2 hostname 2>&1)"
+check "c2 in its own cgroup" "/sys/fs/cgroup/c2" "$(cgroup_of "$(pid_of c2)")"
+check "c2 pids.max" 50 "$(cat /sys/fs/cgroup/c2/pids.max 2>&1)"
+
+# ---- 3. pre-dump, then the final dump on top of it (--parent-path) ----
+pid=$(pid_of c2)
+if h checkpoint --pre-dump --image-path "$IMG/3/pre" c2 >/tmp/cp.out 2>&1; then ok "checkpoint --pre-dump"; else bad "pre-dump: $(cat /tmp/cp.out)"; fi
+check "running after pre-dump" running "$(state_of c2)"
+check "same init after pre-dump" "$pid" "$(pid_of c2)"
+ls "$IMG/3/pre"/pages-*.img >/dev/null 2>&1 && ok "pre-dump wrote pages" || bad "no pages in the pre-dump: $(ls "$IMG/3/pre" | tr '\n' ' ')"
+if h checkpoint --image-path "$IMG/3/final" --parent-path ../pre c2 >/tmp/cp.out 2>&1; then ok "final dump with --parent-path"; else bad "final dump: $(cat /tmp/cp.out)"; fi
+check "final images link to the pre-dump" ../pre "$(readlink "$IMG/3/final/parent")"
+check "c2 gone after the final dump" "" "$(state_of c2)"
+
+# ---- 4. restore in the foreground waits for the container, like run ----
+: >"$SHARED/log"
+h restore --image-path "$IMG/3/final" -b "$B" c3 >/tmp/fg.out 2>&1 &
+fg=$!
+for _ in $(seq 200); do [ "$(state_of c3)" = running ] && break; sleep 0.1; done
+check "foreground restore: c3 running" running "$(state_of c3)"
+wait_count_above 0 && sleep 0.3
+check "c3 counts on from the iterative images" 0 "$(log_consecutive)"
+first=$(head -n1 "$SHARED/log")
+[ "${first:-0}" -gt 5 ] && ok "c3 continues ($first)" || bad "c3 restarted: first value '$first'"
+h kill c3 KILL
+wait "$fg"
+check "foreground restore exits with the container's status" 137 "$?"
+check "c3 deleted after it exited" "" "$(state_of c3)"
+
+# ---- 5. failures leave everything as it was ----
+h run -d -b "$B" c4 </dev/null >/tmp/run.out 2>&1 || bad "run c4: $(cat /tmp/run.out)"
+wait_count_above 0
+pid=$(pid_of c4)
+out=$(h checkpoint --image-path "$IMG/5" --page-server 127.0.0.1:1 c4 2>&1) && bad "checkpoint to a missing page server succeeded" ||
+	check "criu failure is reported as criu's" 1 "$(grep -c 'criu dump failed' <<<"$out")"
+check "c4 still running after the failed checkpoint" running "$(state_of c4)"
+check "c4 same init after the failed checkpoint" "$pid" "$(pid_of c4)"
+a=$(count)
+wait_count_above "$a" && ok "c4 still counting after the failed checkpoint" || bad "c4 frozen after the failed checkpoint"
+out=$(h checkpoint --image-path "$IMG/5" --parent-path nowhere c4 2>&1) && bad "checkpoint with a missing parent succeeded" ||
+	check "missing --parent-path named" 1 "$(grep -c 'parent-path nowhere' <<<"$out")"
+check "c4 running after the refused parent" running "$(state_of c4)"
+out=$(h restore -d --image-path "$IMG/2" -b "$B" c4 2>&1) && bad "restore onto an existing id succeeded" ||
+	check "restore onto an existing id refused" 1 "$(grep -c 'already exists' <<<"$out")"
+check "c4 untouched by that restore" "$pid" "$(pid_of c4)"
+out=$(h restore -d --image-path /tmp/no-such-images -b "$B" c5 2>&1) && bad "restore from a missing image dir succeeded" ||
+	check "missing image dir named" 1 "$(grep -c '/tmp/no-such-images' <<<"$out")"
+out=$(h restore -d --image-path "$IMG/3/pre" -b "$B" c5 2>&1) && bad "restore from a pre-dump succeeded" ||
+	check "restore from a pre-dump fails in criu" 1 "$(grep -c 'criu restore failed' <<<"$out")"
+check "no state dir left by the failed restores" "" "$(ls "$ROOT" | grep -x c5)"
+[ -d /sys/fs/cgroup/c5 ] && bad "cgroup c5 left behind" || ok "no cgroup left by the failed restores"
+check "no criu-root mount left" 0 "$(grep -c criu-root /proc/self/mountinfo)"
+h delete -f c4
+h create -b "$B" c6 </dev/null >/dev/null 2>&1 || bad "create c6"
+out=$(h checkpoint --image-path "$IMG/6" c6 2>&1) && bad "checkpoint of a created container succeeded" ||
+	check "checkpoint of a container that is not running refused" 1 "$(grep -c 'not running' <<<"$out")"
+check "c6 still created" created "$(state_of c6)"
+h delete -f c6
+
+# ---- 6. a terminal: the restored container gets a new pty via --console-socket ----
+TB=/tmp/ttybundle
+mkdir -p "$TB"
+ln -s "$B/rootfs" "$TB/rootfs"
+jq '.process.terminal = true |
+	.process.args = ["sh", "-c", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done"] |
+	.root.path = "'"$B/rootfs"'"' "$B/config.json" >"$TB/config.json"
+cat >/tmp/recvtty.py <<'PY'
+import os, socket, sys
+path, out = sys.argv[1], sys.argv[2]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(1)
+conn, _ = srv.accept()
+msg, fds, flags, addr = socket.recv_fds(conn, 4096, 4)
+with open(out + ".name", "w") as f:
+    f.write(msg.decode(errors="replace"))
+with open(out, "wb") as f:
+    while True:
+        try:
+            data = os.read(fds[0], 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        f.write(data.replace(b"\r", b""))
+        f.flush()
+PY
+recvtty() { # SOCK OUT
+	python3 /tmp/recvtty.py "$1" "$2" </dev/null 2>"$2.err" &
+	for _ in $(seq 100); do [ -S "$1" ] && break; sleep 0.05; done
+}
+last_tick() { grep -o 'tick [0-9]*' "$1" 2>/dev/null | tail -n1 | awk '{print $2}'; }
+wait_tick() { # OUT: until a tick shows up
+	for _ in $(seq 200); do [ -n "$(last_tick "$1")" ] && return 0; sleep 0.1; done
+	return 1
+}
+recvtty /tmp/tty1.sock /tmp/tty1.out
+r1=$!
+h run -d --console-socket /tmp/tty1.sock -b "$TB" t1 </dev/null >/tmp/run.out 2>&1 || bad "run t1: $(cat /tmp/run.out)"
+wait_tick /tmp/tty1.out && sleep 0.5
+if h checkpoint --image-path "$IMG/tty" t1 >/tmp/cp.out 2>&1; then ok "checkpoint of a terminal container"; else bad "checkpoint t1: $(cat /tmp/cp.out)"; fi
+kill "$r1" 2>/dev/null
+wait "$r1" 2>/dev/null
+last1=$(last_tick /tmp/tty1.out)
+recvtty /tmp/tty2.sock /tmp/tty2.out
+r2=$!
+if h restore -d --console-socket /tmp/tty2.sock --image-path "$IMG/tty" -b "$TB" t1 </dev/null >/tmp/rs.out 2>&1; then ok "restore with --console-socket"; else bad "restore t1: $(cat /tmp/rs.out)"; fi
+wait_tick /tmp/tty2.out || bad "no output on the new pty"
+first2=$(grep -o 'tick [0-9]*' /tmp/tty2.out | head -n1 | awk '{print $2}')
+[ "${first2:-0}" -gt "${last1:-0}" ] && ok "ticks go on on the new pty ($last1 -> $first2)" || bad "ticks restarted: before $last1, after '$first2'"
+pid=$(pid_of t1)
+check "init's stdin is the pty sent to the console socket" "$(cat /tmp/tty2.out.name 2>/dev/null)" "$(readlink "/proc/$pid/fd/0")"
+h delete -f t1
+kill "$r2" 2>/dev/null
 
 finish
