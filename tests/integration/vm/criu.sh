@@ -3,7 +3,6 @@
 # `criu check` passes; it fails on this host's kernel).
 #
 #   tests/integration/vm/criu.sh          (on the host; build first: ninja -C build)
-#   HAKO=/usr/sbin/runc tests/integration/vm/criu.sh   (the same checks against runc)
 #
 # One VM boot; every check reads the effect back (counter values written by the
 # container, files inside it, its hostname, cgroup files, /proc/<pid>/status).
