@@ -8,9 +8,27 @@
 #include "hako.h"
 
 enum {
-  OPT_IMAGE = 256, OPT_WORK, OPT_PARENT, OPT_LEAVE, OPT_TCP, OPT_EXTUNIX, OPT_SHELL, OPT_LOCKS,
-  OPT_PREDUMP, OPT_CGMODE, OPT_EMPTYNS, OPT_DEDUP, OPT_LAZY, OPT_PAGESRV, OPT_STATUSFD,
-  OPT_CONSOLE, OPT_PIDFILE, OPT_NOSUBREAPER, OPT_NOPIVOT, OPT_LSMPROFILE, OPT_LSMMOUNT
+  OPT_IMAGE = 256,
+  OPT_WORK,
+  OPT_PARENT,
+  OPT_LEAVE,
+  OPT_TCP,
+  OPT_EXTUNIX,
+  OPT_SHELL,
+  OPT_LOCKS,
+  OPT_PREDUMP,
+  OPT_CGMODE,
+  OPT_EMPTYNS,
+  OPT_DEDUP,
+  OPT_LAZY,
+  OPT_PAGESRV,
+  OPT_STATUSFD,
+  OPT_CONSOLE,
+  OPT_PIDFILE,
+  OPT_NOSUBREAPER,
+  OPT_NOPIVOT,
+  OPT_LSMPROFILE,
+  OPT_LSMMOUNT
 };
 
 /* Help exits 0 only when criu works here: podman probes `checkpoint --help`
@@ -54,8 +72,10 @@ static int common_opt(const char *cmd, int c, struct hako_criu_opts *o, int *rc)
   case OPT_CGMODE:
     if (strcmp(optarg, "soft") && strcmp(optarg, "full") && strcmp(optarg, "strict") &&
         strcmp(optarg, "ignore")) {
-      *rc = cli_usage_error(cmd, "invalid --manage-cgroups-mode value \"%s\" (soft, full, "
-                                 "strict or ignore)", optarg);
+      *rc = cli_usage_error(cmd,
+                            "invalid --manage-cgroups-mode value \"%s\" (soft, full, "
+                            "strict or ignore)",
+                            optarg);
       return -1;
     }
     o->manage_cgroups_mode = optarg;
@@ -63,8 +83,10 @@ static int common_opt(const char *cmd, int c, struct hako_criu_opts *o, int *rc)
   case OPT_EMPTYNS:
     /* criu can leave only the network namespace empty */
     if (strcmp(optarg, "network") != 0) {
-      *rc = cli_usage_error(cmd, "--empty-ns \"%s\": namespace is not supported (criu can "
-                                 "only leave \"network\" empty)", optarg);
+      *rc = cli_usage_error(cmd,
+                            "--empty-ns \"%s\": namespace is not supported (criu can "
+                            "only leave \"network\" empty)",
+                            optarg);
       return -1;
     }
     o->empty_ns |= CLONE_NEWNET;
@@ -73,15 +95,17 @@ static int common_opt(const char *cmd, int c, struct hako_criu_opts *o, int *rc)
   return 0;
 }
 
-#define COMMON_OPTS                                                                              \
-  {"image-path", required_argument, NULL, OPT_IMAGE},                                            \
-      {"work-path", required_argument, NULL, OPT_WORK},                                          \
-      {"tcp-established", no_argument, NULL, OPT_TCP},                                           \
-      {"ext-unix-sk", no_argument, NULL, OPT_EXTUNIX},                                           \
-      {"shell-job", no_argument, NULL, OPT_SHELL}, {"file-locks", no_argument, NULL, OPT_LOCKS}, \
-      {"manage-cgroups-mode", required_argument, NULL, OPT_CGMODE},                              \
-      {"empty-ns", required_argument, NULL, OPT_EMPTYNS},                                        \
-      {"auto-dedup", no_argument, NULL, OPT_DEDUP}, {"lazy-pages", no_argument, NULL, OPT_LAZY}
+#define COMMON_OPTS                                                                                \
+  {"image-path", required_argument, NULL, OPT_IMAGE},                                              \
+      {"work-path", required_argument, NULL, OPT_WORK},                                            \
+      {"tcp-established", no_argument, NULL, OPT_TCP},                                             \
+      {"ext-unix-sk", no_argument, NULL, OPT_EXTUNIX},                                             \
+      {"shell-job", no_argument, NULL, OPT_SHELL}, {"file-locks", no_argument, NULL, OPT_LOCKS},   \
+      {"manage-cgroups-mode", required_argument, NULL, OPT_CGMODE},                                \
+      {"empty-ns", required_argument, NULL, OPT_EMPTYNS},                                          \
+      {"auto-dedup", no_argument, NULL, OPT_DEDUP}, {                                              \
+    "lazy-pages", no_argument, NULL, OPT_LAZY                                                      \
+  }
 
 int cmd_checkpoint(struct cli_global *g, int argc, char **argv) {
   static const struct option opts[] = {

@@ -25,7 +25,9 @@
 #include "hako.h"
 #include "util.h"
 
-int hako_criu_usable(const char *criu, struct hk_error *err) { return hk_criu_check(criu, err); }
+int hako_criu_usable(const char *criu, struct hk_error *err) {
+  return hk_criu_check(criu, err);
+}
 
 bool hk_mount_is_bind(const struct hk_mount *m) {
   if (m->type && (strcmp(m->type, "bind") == 0 || strcmp(m->type, "rbind") == 0))
@@ -131,8 +133,8 @@ static bool masked_file(pid_t pid, const char *path) {
   return stat(p, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
-static int external_args(struct hk_argv *a, const struct hk_spec *spec,
-                         const struct hk_cgroup *cg, pid_t pid, struct hk_error *err) {
+static int external_args(struct hk_argv *a, const struct hk_spec *spec, const struct hk_cgroup *cg,
+                         pid_t pid, struct hk_error *err) {
   for (size_t i = 0; i < spec->n_mounts; i++) {
     const struct hk_mount *m = &spec->mounts[i];
     if (!hk_mount_is_bind(m))
@@ -309,8 +311,8 @@ static int do_checkpoint(const struct hako_criu_opts *o, struct hk_container *c,
   hk_argv_add(&a, "--root");
   hk_argv_add(&a, c->st.rootfs ? c->st.rootfs : "/");
   /* freeze through the cgroup: no task can fork away while criu collects */
-  const char *freezer = cg ? hk_cgroup_dir(cg, hk_cgroup_layout(cg) == HK_CGROUP_V2 ? "" : "freezer")
-                           : NULL;
+  const char *freezer =
+      cg ? hk_cgroup_dir(cg, hk_cgroup_layout(cg) == HK_CGROUP_V2 ? "" : "freezer") : NULL;
   if (freezer) {
     hk_argv_add(&a, "--freeze-cgroup");
     hk_argv_add(&a, freezer);
@@ -355,8 +357,8 @@ int hako_checkpoint(const struct hako_criu_opts *o, struct hk_error *err) {
   struct hk_spec *spec = NULL;
   struct hk_cgroup *cg = NULL;
   if (c.st.status != HK_STATUS_RUNNING && c.st.status != HK_STATUS_PAUSED) {
-    r = hk_error_set(err, ESRCH, "container %s is not running (%s): nothing to checkpoint",
-                     o->id, hk_status_name(c.st.status));
+    r = hk_error_set(err, ESRCH, "container %s is not running (%s): nothing to checkpoint", o->id,
+                     hk_status_name(c.st.status));
     goto out;
   }
   r = hk_container_load_spec(&c, &spec, err);
@@ -364,6 +366,10 @@ int hako_checkpoint(const struct hako_criu_opts *o, struct hk_error *err) {
     r = hk_container_load_cgroup(&c, &cg, err);
   if (r == 0)
     r = do_checkpoint(o, &c, spec, cg, err);
+  if (r == 0 && (o->leave_running || o->pre_dump) && c.st.paused && cg) {
+    /* criu thaws what it froze: a paused container stays paused */
+    r = hk_cgroup_freeze(cg, true, err);
+  }
   if (r < 0 || o->leave_running || o->pre_dump)
     goto out;
   /* criu killed the tree: the container is gone, as after runc's checkpoint */

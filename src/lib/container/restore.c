@@ -22,6 +22,7 @@
 #include "criu.h"
 #include "hako.h"
 #include "process.h"
+#include "rootfs.h"
 #include "tty.h"
 #include "util.h"
 
@@ -60,6 +61,49 @@ static int mount_args(struct restore_ctx *x, struct hk_argv *a, const struct hk_
   if (spec->linux_ && spec->linux_->n_masked_paths) {
     hk_argv_add(a, "--external");
     hk_argv_add(a, "mnt[/dev/null]:/dev/null");
+  }
+  return 0;
+}
+
+static bool under(const char *path, const char *dir) {
+  size_t n = strlen(dir);
+  while (n > 1 && dir[n - 1] == '/')
+    n--;
+  return strncmp(path, dir, n) == 0 && (path[n] == '/' || (n == 1 && dir[0] == '/'));
+}
+
+/* The images may be restored onto a copy of the rootfs (migration) that lacks
+ * the mountpoints init created: make them, as create would, except below a
+ * tmpfs (criu brings back its whole content) and for cgroup mounts. */
+static int make_mountpoints(const struct hk_spec *spec, const char *rootfs, const char *bundle,
+                            struct hk_error *err) {
+  _cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return hk_error_sys(err, "restore: open the rootfs %s", rootfs);
+  for (size_t i = 0; i < spec->n_mounts; i++) {
+    const struct hk_mount *m = &spec->mounts[i];
+    if (hk_mount_is_cgroup(m) || strcmp(m->destination, "/") == 0)
+      continue;
+    bool in_tmpfs = false;
+    for (size_t k = 0; k < spec->n_mounts && !in_tmpfs; k++) {
+      const struct hk_mount *t = &spec->mounts[k];
+      in_tmpfs = k != i && t->type && strcmp(t->type, "tmpfs") == 0 &&
+                 under(m->destination, t->destination);
+    }
+    if (in_tmpfs)
+      continue;
+    bool as_file = false;
+    if (hk_mount_is_bind(m) && m->source) {
+      char src[PATH_MAX * 2];
+      struct stat st;
+      snprintf(src, sizeof src, "%s%s%s", m->source[0] == '/' ? "" : bundle,
+               m->source[0] == '/' ? "" : "/", m->source);
+      as_file = stat(src, &st) == 0 && !S_ISDIR(st.st_mode);
+    }
+    int fd = hk_open_in_root(rootfd, m->destination, true, as_file, err);
+    if (fd < 0)
+      return hk_error_prefix(err, "restore: mounts[%zu]: mountpoint %s", i, m->destination);
+    close(fd);
   }
   return 0;
 }
@@ -255,7 +299,9 @@ static int run_restore(void *arg, const struct hk_spec *spec, const char *rootfs
     hk_argv_add(&a, "--lsm-mount-context");
     hk_argv_add(&a, o->lsm_mount_context);
   }
-  int r = mount_args(x, &a, spec, cg);
+  int r = make_mountpoints(spec, rootfs, x->bundle, err);
+  if (r == 0)
+    r = mount_args(x, &a, spec, cg);
   if (r == 0)
     r = namespace_args(x, &a, spec, err);
   if (r == 0)

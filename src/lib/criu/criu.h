@@ -32,10 +32,10 @@ void hk_argv_addf(struct hk_argv *a, const char *fmt, ...) __attribute__((format
 void hk_argv_free(struct hk_argv *a);
 
 struct hk_criu_run {
-  const char *criu;      /* resolved path */
-  struct hk_argv *args;  /* after argv[0]: "dump", "-t", ... */
-  const char *log_path;  /* criu's -o file, quoted on failure */
-  const int *keep_fds;   /* fds the child must keep across exec (status fd, inherit-fd) */
+  const char *criu;     /* resolved path */
+  struct hk_argv *args; /* after argv[0]: "dump", "-t", ... */
+  const char *log_path; /* criu's -o file, quoted on failure */
+  const int *keep_fds;  /* fds the child must keep across exec (status fd, inherit-fd) */
   size_t n_keep_fds;
   /* restore: the child joins this cgroup (the restored tasks are born in it) */
   const struct hk_cgroup *cgroup;
