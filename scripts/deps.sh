@@ -15,6 +15,8 @@ PKGS=(
 	# tests
 	bats bats-assert bats-support busybox-static jq python3 iproute2 util-linux valgrind
 	uidmap runc crun podman conmon containerd clang catatonit
+	# checkpoint/restore (run by hako, tested in the VM: tests/integration/vm/criu.sh)
+	criu
 	# VM tests (cgroup v2 suite through ../shared/vm/run-in-vm; apparmor_parser for the
 	# AppArmor suite: the guest kernel runs AppArmor, this host's does not)
 	qemu-system-x86 apparmor

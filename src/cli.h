@@ -17,6 +17,7 @@ struct cli_global {
   bool debug;
   bool systemd_cgroup;
   const char *rootless; /* --rootless auto|true|false (checked by main) */
+  const char *criu;     /* --criu: the criu binary (default: criu in PATH) */
 };
 
 static inline enum hako_rootless cli_rootless_mode(const struct cli_global *g) {
@@ -79,5 +80,7 @@ CLI_DECLARE(cmd_resume);
 CLI_DECLARE(cmd_ps);
 CLI_DECLARE(cmd_update);
 CLI_DECLARE(cmd_events);
+CLI_DECLARE(cmd_checkpoint);
+CLI_DECLARE(cmd_restore);
 
 #endif

@@ -99,6 +99,45 @@ static const struct cli_command commands[] = {
      "                          per running container of --root (sorted by id), every\n"
      "                          interval or once with --stats; streams until killed\n",
      cmd_events},
+    {"checkpoint", "checkpoint a running container (criu)",
+     "      --image-path DIR    where to write the images (default: ./checkpoint)\n"
+     "      --work-path DIR     where criu writes its log (default: the image path)\n"
+     "      --parent-path DIR   previous (pre-dump) images, relative to the image path\n"
+     "      --leave-running     leave the container running after the checkpoint\n"
+     "      --tcp-established   checkpoint established TCP connections\n"
+     "      --ext-unix-sk       allow external unix sockets\n"
+     "      --shell-job         allow shell jobs\n"
+     "      --lazy-pages        use userfaultfd to restore memory pages lazily\n"
+     "      --status-fd FD      criu writes \\0 to FD once lazy-pages is ready\n"
+     "      --page-server ADDR:PORT  send the pages to this criu page server\n"
+     "      --file-locks        handle file locks\n"
+     "      --pre-dump          dump only the memory, for iterative migration\n"
+     "      --manage-cgroups-mode M  soft (default), full, strict or ignore\n"
+     "      --empty-ns NS       create the namespace but do not restore its properties\n"
+     "                          (network only)\n"
+     "      --auto-dedup        deduplicate the images against the parent's\n",
+     cmd_checkpoint},
+    {"restore", "restore a container from a checkpoint (criu)",
+     "      --image-path DIR    where the images are (default: ./checkpoint)\n"
+     "      --work-path DIR     where criu writes its log (default: the image path)\n"
+     "  -b, --bundle DIR        bundle directory (default: .)\n"
+     "      --console-socket S  unix socket that receives the pty master\n"
+     "  -d, --detach            do not wait for the container\n"
+     "      --pid-file F        write the restored init's pid to F\n"
+     "      --no-subreaper      do not become the restored init's subreaper\n"
+     "      --no-pivot          do not use pivot_root (accepted; criu chooses)\n"
+     "      --tcp-established   restore established TCP connections\n"
+     "      --ext-unix-sk       allow external unix sockets\n"
+     "      --shell-job         allow shell jobs\n"
+     "      --file-locks        handle file locks\n"
+     "      --manage-cgroups-mode M  soft (default), full, strict or ignore\n"
+     "      --empty-ns NS       create the namespace but do not restore its properties\n"
+     "                          (network only)\n"
+     "      --auto-dedup        punch restored pages out of the images\n"
+     "      --lazy-pages        restore memory pages lazily (userfaultfd)\n"
+     "      --lsm-profile TYPE:NAME  LSM profile for the restored process\n"
+     "      --lsm-mount-context C    SELinux mount context for the restored mounts\n",
+     cmd_restore},
 };
 
 const struct cli_command *cli_find(const char *name) {
@@ -212,6 +251,7 @@ static void usage(FILE *f) {
              "  --debug                 debug logging\n"
              "  --systemd-cgroup        use the systemd cgroup driver (not supported yet)\n"
              "  --rootless auto|true|false\n"
+             "  --criu PATH             the criu binary for checkpoint/restore (default: criu)\n"
              "  -v, --version           print the version\n"
              "  -h, --help              show this help\n");
 }
@@ -220,7 +260,7 @@ int main(int argc, char **argv) {
   struct cli_global g = {.root = HAKO_DEFAULT_ROOT};
   const char *log_format = "text";
   bool root_given = false;
-  enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS };
+  enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
   static const struct option opts[] = {
       {"root", required_argument, NULL, OPT_ROOT},
       {"log", required_argument, NULL, OPT_LOG},
@@ -228,6 +268,7 @@ int main(int argc, char **argv) {
       {"debug", no_argument, NULL, OPT_DEBUG},
       {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD},
       {"rootless", required_argument, NULL, OPT_ROOTLESS},
+      {"criu", required_argument, NULL, OPT_CRIU},
       {"version", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
       {0},
@@ -254,6 +295,9 @@ int main(int argc, char **argv) {
       break;
     case OPT_ROOTLESS:
       g.rootless = optarg;
+      break;
+    case OPT_CRIU:
+      g.criu = optarg;
       break;
     case 'v':
       printf("hako version %s\nspec: 1.3.0\n", HAKO_VERSION);

@@ -53,6 +53,22 @@ void hk_forward_signals(pid_t pid);
 /* Reap until pid exits and stop forwarding; its exit status (128+N for a
  * signal, 255 when it cannot be waited for). */
 int hk_wait_exit(pid_t pid);
+/* restore's stand-in for launching init: create prepares the container as
+ * usual (config, state dir, cgroup with its limits, state.json) and then
+ * calls run, which brings the process tree back and sets *pid to its init. */
+struct hk_cgroup;
+struct hako_create_opts;
+struct hk_restore_launch {
+  int (*run)(void *arg, const struct hk_spec *spec, const char *rootfs, int dirfd,
+             const struct hk_cgroup *cg, pid_t *pid, struct hk_error *err);
+  void *arg;
+  bool subreaper;
+};
+/* hako_create, or with restore set, the same container brought back by criu
+ * (no exec.fifo: it is running). */
+int hk_create_container(const struct hako_create_opts *o,
+                        const struct hk_restore_launch *restore, pid_t *init_pid,
+                        struct hk_error *err);
 /* RFC 3339 timestamp with nanoseconds, UTC. */
 void hk_now_rfc3339(char *buf, size_t size);
 

@@ -293,8 +293,8 @@ static int listen_fds(struct hk_spec *spec, int preserve_fds, struct hk_error *e
   return (int)n + preserve_fds;
 }
 
-static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid_t *init_pid,
-                     struct hk_error *err) {
+static int do_create(const struct hako_create_opts *o, const struct hk_restore_launch *restore,
+                     struct create_ctx *c, pid_t *init_pid, struct hk_error *err) {
   int r = hk_state_validate_id(o->id, err);
   if (r == 0)
     r = load_config(o, c, err);
@@ -311,7 +311,8 @@ static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid
                         .preserve_fds = preserve_fds,
                         .no_pivot = o->no_pivot,
                         .no_new_keyring = o->no_new_keyring};
-  r = prepare_security(c, &l, err);
+  /* a restored process gets its credentials and filter back from criu */
+  r = restore ? 0 : prepare_security(c, &l, err);
   if (r < 0)
     return r;
   /* Unprivileged (or root of a user namespace, as under rootless podman): a
@@ -390,6 +391,24 @@ static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid
       return r;
     c->st.has_cgroup = true;
   }
+  if (restore) {
+    pid_t pid;
+    r = restore->run(restore->arg, c->spec, c->rootfs, c->dirfd, c->cgroup, &pid, err);
+    if (r < 0)
+      return r;
+    c->st.pid = pid;
+    c->st.pid_start_time = hk_proc_start_time(pid);
+    c->st.status = HK_STATUS_RUNNING;
+    r = hk_state_save(c->dirfd, &c->st, err);
+    if (r == 0 && o->pid_file)
+      r = hk_write_pid_file(o->pid_file, pid, err);
+    if (r < 0) {
+      hk_kill_and_reap(pid);
+      return r;
+    }
+    *init_pid = pid;
+    return 0;
+  }
   r = make_fifo(c, err);
   if (r == 0)
     r = hk_notify_prepare(c->spec, o->root, o->id, c->dirfd, err);
@@ -436,12 +455,15 @@ static int do_create(const struct hako_create_opts *o, struct create_ctx *c, pid
   return 0;
 }
 
-int hako_create(const struct hako_create_opts *o, pid_t *init_pid, struct hk_error *err) {
+int hk_create_container(const struct hako_create_opts *o,
+                        const struct hk_restore_launch *restore, pid_t *init_pid,
+                        struct hk_error *err) {
   struct create_ctx c = {.dirfd = -1, .console_fd = -1};
   /* init of the slow path is reparented to us, so we can reap it on failure
    * and wait for it in `run` */
-  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-  int r = do_create(o, &c, init_pid, err);
+  if (!restore || restore->subreaper)
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  int r = do_create(o, restore, &c, init_pid, err);
   if (r < 0) {
     if (c.cgroup) {
       struct hk_error ignored = {0};
@@ -455,4 +477,8 @@ int hako_create(const struct hako_create_opts *o, pid_t *init_pid, struct hk_err
   }
   ctx_free(&c);
   return r;
+}
+
+int hako_create(const struct hako_create_opts *o, pid_t *init_pid, struct hk_error *err) {
+  return hk_create_container(o, NULL, init_pid, err);
 }

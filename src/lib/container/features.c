@@ -53,10 +53,14 @@ char *hako_features_json(void) {
       "systemd", 0, "systemdUser", 0, "rdma", 1, "seccomp", seccomp, "apparmor", "enabled", 0,
       "selinux", "enabled", 0, "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled",
       1);
-  json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s}}", "ociVersionMin", "1.0.0",
+  /* runc's key; true only when criu works on this kernel (`criu check`) */
+  struct hk_error ignored = {0};
+  bool criu = hako_criu_usable(NULL, &ignored) == 0;
+  json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:s}}", "ociVersionMin", "1.0.0",
                         "ociVersionMax", "1.3.0", "hooks", strings(hooks), "mountOptions",
                         strings(mount_options), "linux", linux_, "annotations",
-                        "org.opencontainers.runtime-spec.features", "hako " HAKO_VERSION);
+                        "org.opencontainers.runtime-spec.features", "hako " HAKO_VERSION,
+                        "org.opencontainers.runc.checkpoint.enabled", criu ? "true" : "false");
   char *s = json_dumps(o, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
   json_decref(o);
   return s;

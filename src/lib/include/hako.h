@@ -111,6 +111,38 @@ int hako_oom_fd(const struct hk_cgroup_oom *w);
 int hako_oom_read(struct hk_cgroup_oom *w, unsigned *ooms, bool *gone, struct hk_error *err);
 void hako_oom_close(struct hk_cgroup_oom *w);
 
+/* checkpoint and restore (criu), with runc's options. */
+struct hako_criu_opts {
+  const char *root;
+  const char *id;
+  const char *criu;        /* criu binary (--criu); NULL: "criu" in PATH */
+  const char *image_path;  /* NULL: ./checkpoint */
+  const char *work_path;   /* NULL: the image path */
+  const char *parent_path; /* checkpoint: previous images, relative to image_path */
+  const char *manage_cgroups_mode; /* soft|full|strict|ignore, NULL: criu's default */
+  const char *page_server;         /* ADDR:PORT */
+  int status_fd;                   /* -1: none */
+  unsigned empty_ns;               /* CLONE_NEWNET: --empty-ns network */
+  bool leave_running, tcp_established, ext_unix_sk, shell_job, file_locks, pre_dump,
+      auto_dedup, lazy_pages;
+  /* restore */
+  const char *bundle;
+  const char *console_socket;
+  const char *pid_file;
+  const char *lsm_profile;
+  const char *lsm_mount_context;
+  bool detach, no_subreaper, no_pivot;
+};
+/* checkpoint: dump the container's process tree into image_path; unless
+ * leave_running or pre_dump, the container is then gone (as runc). */
+int hako_checkpoint(const struct hako_criu_opts *o, struct hk_error *err);
+/* restore: create the container `id` from the bundle's config (state dir,
+ * cgroup with its limits) and let criu bring the process tree back into it.
+ * Without detach, waits like run and returns the exit status in *exit_status. */
+int hako_restore(const struct hako_criu_opts *o, int *exit_status, struct hk_error *err);
+/* 0 when criu is usable on this kernel, else why not. */
+int hako_criu_usable(const char *criu, struct hk_error *err);
+
 /* The default config (`hako spec`), malloc'd JSON text. */
 char *hako_spec_json(bool rootless);
 /* Running in a user namespace other than the initial one (runc's RunningInUserNS)? */
