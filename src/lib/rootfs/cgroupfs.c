@@ -134,6 +134,11 @@ static int bind_ro(const char *src, int dest, bool ro, const char *where, struct
 
 int hk_mount_cgroupfs(const struct hk_rootfs_ctx *ctx, int dest, const struct hk_mount_opts *o,
                       const char *where, struct hk_error *err) {
+  if (ctx->join_cgroup) {
+    int jr = ctx->join_cgroup(ctx->join_arg, err);
+    if (jr < 0)
+      return jr;
+  }
   struct cg_mount mounts[32];
   size_t n = read_cg_mounts(mounts, 32);
   bool ro = (o->flags & MS_RDONLY) || !ctx->cgroupns;

@@ -53,4 +53,8 @@ ssize_t hk_sendmsg_fd(int sock, const void *buf, size_t len, int fd);
 /* Make every fd >= from close-on-exec (close_range with CLOSE_RANGE_CLOEXEC, or a /proc walk). */
 int hk_fds_cloexec_from(int from, struct hk_error *err);
 
+/* "YYYY-MM-DDTHH:MM:SS" in UTC, plus ".nnnnnnnnnZ" when nanos. */
+struct timespec;
+void hk_utc_format(const struct timespec *ts, char *buf, size_t size, bool nanos);
+
 #endif
