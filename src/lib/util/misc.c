@@ -52,8 +52,10 @@ bool hk_str_has_prefix(const char *s, const char *prefix) {
   return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-unsigned long long hk_proc_start_time(pid_t pid) {
+unsigned long long hk_proc_stat(pid_t pid, char *state) {
   char path[64], buf[1024];
+  if (state)
+    *state = 0;
   snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
@@ -65,8 +67,10 @@ unsigned long long hk_proc_start_time(pid_t pid) {
   buf[n] = 0;
   /* comm may hold spaces and parentheses: fields are counted after the last ')' */
   char *p = strrchr(buf, ')');
-  if (!p)
+  if (!p || p[1] != ' ')
     return 0;
+  if (state)
+    *state = p[2];
   p++;
   /* after ')' comes field 3 (state); starttime is field 22 */
   for (int field = 3; field < 22 && p; field++) {
@@ -75,6 +79,10 @@ unsigned long long hk_proc_start_time(pid_t pid) {
   if (!p)
     return 0;
   return strtoull(p + 1, NULL, 10);
+}
+
+unsigned long long hk_proc_start_time(pid_t pid) {
+  return hk_proc_stat(pid, NULL);
 }
 
 int hk_fds_cloexec_from(int from, struct hk_error *err) {
