@@ -10,8 +10,8 @@ export DEBIAN_FRONTEND=noninteractive
 
 PKGS=(
 	# build
-	gcc libc6-dev pkg-config meson ninja-build
-	libjansson-dev libseccomp-dev libcap-dev libcmocka-dev
+	gcc libc6-dev musl-tools pkg-config meson ninja-build
+	libjansson-dev libseccomp-dev libcmocka-dev
 	# tests
 	bats bats-assert bats-support busybox-static jq python3 iproute2 util-linux valgrind
 	uidmap runc crun podman conmon containerd clang catatonit

@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "hako.h"
+#include "util.h"
 
 int cmd_pause(struct cli_global *g, int argc, char **argv) {
   const char *id = NULL;
@@ -573,7 +574,7 @@ static long long now_ns(void) {
 
 /* Print {"type":"oom","id":..} (runc leaves out "data" for it). */
 static void put_oom(const char *id) {
-  json_t *ev = json_pack("{s:s,s:s}", "type", "oom", "id", id);
+  json_t *ev = hk_jobj("type", json_string("oom"), "id", json_string(id), NULL);
   char *text = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
   if (text)
     puts(text);

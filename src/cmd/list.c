@@ -5,15 +5,17 @@
 
 #include "cli.h"
 #include "hako.h"
+#include "util.h"
 
 static void print_json(const struct hako_list_entry *e, size_t n) {
   json_t *a = json_array();
   for (size_t i = 0; i < n; i++) {
     /* runc's fields and order */
-    json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "ociVersion",
-                          e[i].oci_version, "id", e[i].id, "pid", (json_int_t)e[i].pid, "status",
-                          e[i].status, "bundle", e[i].bundle, "rootfs", e[i].rootfs, "created",
-                          e[i].created, "owner", e[i].owner);
+    json_t *o = hk_jobj("ociVersion", json_string(e[i].oci_version), "id", json_string(e[i].id),
+                        "pid", json_integer(e[i].pid), "status", json_string(e[i].status),
+                        "bundle", json_string(e[i].bundle), "rootfs", json_string(e[i].rootfs),
+                        "created", json_string(e[i].created), "owner", json_string(e[i].owner),
+                        NULL);
     json_t *ann = e[i].annotations_json ? json_loads(e[i].annotations_json, 0, NULL) : NULL;
     if (o && ann)
       json_object_set_new(o, "annotations", ann);

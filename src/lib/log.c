@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util.h"
+
 /* The log sink is the one piece of global mutable state the library has. */
 static int log_fd = STDERR_FILENO;
 static bool log_json;
@@ -76,10 +78,8 @@ void hk_log(enum hk_log_level level, const char *fmt, ...) {
     char esc[4200];
     char stamp[64];
     struct timespec ts;
-    struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    hk_utc_format(&ts, stamp, sizeof stamp, false);
     json_escape(esc, sizeof esc, msg);
     n = snprintf(line, sizeof line, "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s.%09ldZ\"}\n",
                  level_name(level), esc, stamp, ts.tv_nsec);

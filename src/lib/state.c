@@ -162,22 +162,10 @@ const char *hk_status_name(enum hk_status status) {
 bool hk_state_pid_alive(pid_t pid, unsigned long long start_time) {
   if (pid <= 0)
     return false;
-  if (kill(pid, 0) < 0 && errno == ESRCH)
-    return false;
-  char path[64], buf[512];
-  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-  _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return false;
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  if (n <= 0)
-    return false;
-  buf[n] = 0;
-  char *p = strrchr(buf, ')');
+  char st = 0;
+  unsigned long long t = hk_proc_stat(pid, &st);
   /* a zombie or dead init is a stopped container */
-  if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
-    return false;
-  return hk_proc_start_time(pid) == start_time;
+  return t && st != 'Z' && st != 'X' && t == start_time;
 }
 
 static json_t *state_object(const struct hk_state *st) {
@@ -186,11 +174,11 @@ static json_t *state_object(const struct hk_state *st) {
     annotations = json_loads(st->annotations_json, 0, NULL);
   if (!annotations)
     annotations = json_object();
-  json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s}", "ociVersion",
-                        st->oci_version ? st->oci_version : "1.3.0", "id", st->id, "status",
-                        hk_status_name(st->status), "pid",
-                        (json_int_t)(st->status == HK_STATUS_STOPPED ? 0 : st->pid), "bundle",
-                        st->bundle ? st->bundle : "");
+  json_t *o = hk_jobj(
+      "ociVersion", json_string(st->oci_version ? st->oci_version : "1.3.0"), "id",
+      json_string(st->id), "status", json_string(hk_status_name(st->status)), "pid",
+      json_integer(st->status == HK_STATUS_STOPPED ? 0 : st->pid), "bundle",
+      json_string(st->bundle ? st->bundle : ""), NULL);
   if (!o) {
     json_decref(annotations);
     return NULL;
@@ -219,14 +207,14 @@ char *hk_state_to_json(const struct hk_state *st, bool pretty) {
 }
 
 int hk_state_save(int dirfd, const struct hk_state *st, struct hk_error *err) {
-  json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:b, s:b, s:s}", "id", st->id,
-                        "bundle", st->bundle ? st->bundle : "", "rootfs",
-                        st->rootfs ? st->rootfs : "", "ociVersion",
-                        st->oci_version ? st->oci_version : "1.3.0", "pid", (json_int_t)st->pid,
-                        "pidStartTime", (json_int_t)st->pid_start_time, "created",
-                        st->created ? st->created : "", "owner", (json_int_t)st->owner,
-                        "cgroup", st->has_cgroup, "paused", st->paused, "status",
-                        hk_status_name(st->status));
+  json_t *o = hk_jobj(
+      "id", json_string(st->id), "bundle", json_string(st->bundle ? st->bundle : ""), "rootfs",
+      json_string(st->rootfs ? st->rootfs : ""), "ociVersion",
+      json_string(st->oci_version ? st->oci_version : "1.3.0"), "pid", json_integer(st->pid),
+      "pidStartTime", json_integer((json_int_t)st->pid_start_time), "created",
+      json_string(st->created ? st->created : ""), "owner", json_integer((json_int_t)st->owner),
+      "cgroup", json_boolean(st->has_cgroup), "paused", json_boolean(st->paused), "status",
+      json_string(hk_status_name(st->status)), NULL);
   if (!o)
     return hk_error_set(err, ENOMEM, "encode state.json: out of memory");
   json_t *ann = st->annotations_json ? json_loads(st->annotations_json, 0, NULL) : NULL;

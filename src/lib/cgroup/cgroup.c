@@ -361,6 +361,15 @@ int hk_cgroup_kill_all(const struct hk_cgroup *cg, int sig, struct hk_error *err
   const struct hk_cg_hier *u = hk_cg_unified(cg);
   if (sig == SIGKILL && cg->layout == HK_CGROUP_V2 && hk_cg_exists(u->dir, "cgroup.kill"))
     return hk_cg_write(u->dir, "cgroup.kill", "1", err);
+  pid_t *pids = NULL;
+  size_t n = 0;
+  /* an empty cgroup (the usual `delete` after the container exited) needs no
+   * freezing: with no process in it, nothing can fork into it either */
+  r = hk_cgroup_pids(cg, &pids, &n, err);
+  free(pids);
+  pids = NULL;
+  if (r < 0 || n == 0)
+    return r;
   /* freeze first so nothing forks between listing and signalling */
   struct hk_error ferr = {0};
   bool frozen = false;
@@ -368,8 +377,7 @@ int hk_cgroup_kill_all(const struct hk_cgroup *cg, int sig, struct hk_error *err
     frozen = hk_cgroup_freeze(cg, true, &ferr) == 0;
   if (!frozen)
     hk_debug("cgroup kill: not frozen first: %s", ferr.msg[0] ? ferr.msg : "no freezer");
-  pid_t *pids = NULL;
-  size_t n = 0;
+  n = 0;
   r = hk_cgroup_pids(cg, &pids, &n, err);
   for (size_t i = 0; r == 0 && i < n; i++)
     if (kill(pids[i], sig) < 0 && errno != ESRCH)

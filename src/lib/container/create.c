@@ -27,11 +27,8 @@
 
 void hk_now_rfc3339(char *buf, size_t size) {
   struct timespec ts;
-  struct tm tm;
   clock_gettime(CLOCK_REALTIME, &ts);
-  gmtime_r(&ts.tv_sec, &tm);
-  size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
+  hk_utc_format(&ts, buf, size, true);
 }
 
 static int validate(const struct hk_spec *spec, struct hk_error *err) {

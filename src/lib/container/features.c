@@ -4,13 +4,7 @@
 
 #include "security/caps.h"
 #include "hako.h"
-
-static json_t *strings(const char *const *v) {
-  json_t *a = json_array();
-  for (; *v; v++)
-    json_array_append_new(a, json_string(*v));
-  return a;
-}
+#include "util.h"
 
 static const char *const hooks[] = {"prestart",  "createRuntime", "createContainer",
                                     "startContainer", "poststart", "poststop", NULL};
@@ -43,24 +37,30 @@ char *hako_features_json(void) {
   for (int i = 0; i <= hk_cap_last_known(); i++)
     if (hk_cap_name(i))
       json_array_append_new(caps, json_string(hk_cap_name(i)));
-  json_t *seccomp = json_pack("{s:b, s:o, s:o, s:o, s:o, s:o}", "enabled", 1, "actions",
-                              strings(seccomp_actions), "operators", strings(seccomp_ops),
-                              "archs", strings(seccomp_archs), "knownFlags",
-                              strings(seccomp_flags), "supportedFlags", strings(seccomp_flags));
-  json_t *linux_ = json_pack(
-      "{s:o, s:o, s:{s:b, s:b, s:b, s:b, s:b}, s:o, s:{s:b}, s:{s:b}, s:{s:b}, s:{s:{s:b}}}",
-      "namespaces", strings(namespaces), "capabilities", caps, "cgroup", "v1", 1, "v2", 1,
-      "systemd", 0, "systemdUser", 0, "rdma", 1, "seccomp", seccomp, "apparmor", "enabled", 0,
-      "selinux", "enabled", 0, "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled",
-      1);
+  json_t *seccomp = hk_jobj("enabled", json_true(), "actions", hk_jstrs(seccomp_actions),
+                            "operators", hk_jstrs(seccomp_ops), "archs", hk_jstrs(seccomp_archs),
+                            "knownFlags", hk_jstrs(seccomp_flags), "supportedFlags",
+                            hk_jstrs(seccomp_flags), NULL);
+  json_t *cgroup = hk_jobj("v1", json_true(), "v2", json_true(), "systemd", json_false(),
+                           "systemdUser", json_false(), "rdma", json_true(), NULL);
+  json_t *linux_ = hk_jobj(
+      "namespaces", hk_jstrs(namespaces), "capabilities", caps, "cgroup", cgroup, "seccomp",
+      seccomp, "apparmor", hk_jobj("enabled", json_false(), NULL), "selinux",
+      hk_jobj("enabled", json_false(), NULL), "intelRdt", hk_jobj("enabled", json_false(), NULL),
+      "mountExtensions", hk_jobj("idmap", hk_jobj("enabled", json_true(), NULL), NULL), NULL);
   /* runc's key; true only when criu works on this kernel (`criu check`) */
   struct hk_error ignored = {0};
   bool criu = hako_criu_usable(NULL, &ignored) == 0;
-  json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:s}}", "ociVersionMin", "1.0.0",
-                        "ociVersionMax", "1.3.0", "hooks", strings(hooks), "mountOptions",
-                        strings(mount_options), "linux", linux_, "annotations",
-                        "org.opencontainers.runtime-spec.features", "hako " HAKO_VERSION,
-                        "org.opencontainers.runc.checkpoint.enabled", criu ? "true" : "false");
+  json_t *o = hk_jobj("ociVersionMin", json_string("1.0.0"), "ociVersionMax",
+                      json_string("1.3.0"), "hooks", hk_jstrs(hooks), "mountOptions",
+                      hk_jstrs(mount_options), "linux", linux_, "annotations",
+                      hk_jobj("org.opencontainers.runtime-spec.features",
+                              json_string("hako " HAKO_VERSION),
+                              "org.opencontainers.runc.checkpoint.enabled",
+                              json_string(criu ? "true" : "false"), NULL),
+                      NULL);
+  if (!o)
+    return NULL;
   char *s = json_dumps(o, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
   json_decref(o);
   return s;

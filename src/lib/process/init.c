@@ -93,6 +93,37 @@ static int set_oom_score_adj(const struct hk_process *p, int procfd, struct hk_e
   return hk_procfs_write_self(procfd, "oom_score_adj", val, "process.oomScoreAdj", err);
 }
 
+/* The second half of the launcher handshake: it attaches our cgroup while we
+ * build the rootfs, so waiting for that is deferred to the first step that
+ * needs it.  The cgroup namespace is unshared only then, so that its root is
+ * the container's cgroup. */
+struct cgroup_join {
+  int sync_fd;
+  bool joined;
+  bool new_cgroupns;
+  char self_cgroup[8192];
+};
+
+static int join_cgroup(void *arg, struct hk_error *err) {
+  struct cgroup_join *j = arg;
+  if (j->joined)
+    return 0;
+  struct hk_sync_msg msg;
+  int r = hk_sync_expect(j->sync_fd, HK_SYNC_JOINED, &msg, "init", err);
+  if (r < 0)
+    return r;
+  int cfd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+  if (cfd >= 0) {
+    ssize_t n = hk_read_all(cfd, j->self_cgroup, sizeof j->self_cgroup - 1);
+    j->self_cgroup[n > 0 ? n : 0] = 0;
+    close(cfd);
+  }
+  if (j->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+    return hk_error_sys(err, "unshare the cgroup namespace");
+  j->joined = true;
+  return 0;
+}
+
 static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size, int *procfd,
                  struct hk_error *err) {
   const struct hk_spec *spec = l->spec;
@@ -122,16 +153,7 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size, i
     l->hook_state_json = hk_state_to_json(l->state, false);
   }
 
-  char self_cgroup[8192] = "";
-  int cfd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
-  if (cfd >= 0) {
-    ssize_t n = hk_read_all(cfd, self_cgroup, sizeof self_cgroup - 1);
-    self_cgroup[n > 0 ? n : 0] = 0;
-    close(cfd);
-  }
-  /* joined to its cgroup by now, so the namespace root is the container's cgroup */
-  if (has_new_ns(spec, HK_NS_CGROUP) && unshare(CLONE_NEWCGROUP) < 0)
-    return hk_error_sys(err, "unshare the cgroup namespace");
+  struct cgroup_join cj = {.sync_fd = sync_fd, .new_cgroupns = has_new_ns(spec, HK_NS_CGROUP)};
   if (setsid() < 0)
     return hk_error_sys(err, "setsid");
   /* in a user namespace cloned directly, become its root now that the maps
@@ -147,10 +169,14 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size, i
       /* also root of an outer user namespace (rootless podman): no mknod either */
       .userns = has_ns(spec, HK_NS_USER) || hk_in_user_ns(),
       .cgroupns = has_ns(spec, HK_NS_CGROUP),
-      .self_cgroup = self_cgroup,
+      .self_cgroup = cj.self_cgroup,
+      .join_cgroup = join_cgroup,
+      .join_arg = &cj,
       .premounted = l->premounted,
   };
   r = hk_rootfs_prepare(&rctx, err);
+  if (r == 0)
+    r = join_cgroup(&cj, err); /* before hooks: they see the container in its cgroup */
   if (r < 0)
     return r;
   if (spec->hooks.prestart.n || spec->hooks.create_runtime.n) {

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +158,14 @@ void hk_kill_and_reap(pid_t pid) {
     ;
 }
 
+static void prefer_init_error(int sock, struct hk_error *err) {
+  struct pollfd pfd = {.fd = sock, .events = POLLIN};
+  struct hk_sync_msg msg;
+  if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN) && hk_sync_recv(sock, &msg, NULL) == 0 &&
+      msg.type == HK_SYNC_ERROR)
+    hk_error_set(err, msg.value > 0 ? msg.value : EIO, "%s", msg.text);
+}
+
 static int serve_init(struct hk_launch *l, int sock, struct hk_error *err) {
   for (;;) {
     struct hk_sync_msg msg;
@@ -251,11 +260,6 @@ int hk_launch_create(struct hk_launch *l, pid_t *init_pid, struct hk_error *err)
     if (r < 0)
       goto fail;
   }
-  if (l->cgroup && cgfd < 0) {
-    r = hk_cgroup_attach(l->cgroup, init, err);
-    if (r < 0)
-      goto fail;
-  }
   r = hk_netdev_move(l->spec, init, err);
   if (r < 0)
     goto fail;
@@ -265,9 +269,21 @@ int hk_launch_create(struct hk_launch *l, pid_t *init_pid, struct hk_error *err)
     free(l->hook_state_json);
     l->hook_state_json = hk_state_to_json(l->state, false);
   }
+  /* init builds its rootfs while we attach it to its cgroup (on v1 the first
+   * attach can block for milliseconds in the kernel); it waits for JOINED only
+   * where it needs the cgroup */
   if (hk_sync_send(sock, HK_SYNC_GO, init, NULL, -1) < 0) {
     r = hk_error_set(err, EPIPE, "the container's init exited before it started");
     goto fail;
+  }
+  if (l->cgroup && cgfd < 0) {
+    r = hk_cgroup_attach(l->cgroup, init, err);
+    if (r < 0)
+      goto fail_joining;
+  }
+  if (hk_sync_send(sock, HK_SYNC_JOINED, 0, NULL, -1) < 0) {
+    r = hk_error_set(err, EPIPE, "the container's init exited before it joined its cgroup");
+    goto fail_joining;
   }
   r = serve_init(l, sock, err);
   if (r < 0)
@@ -275,6 +291,10 @@ int hk_launch_create(struct hk_launch *l, pid_t *init_pid, struct hk_error *err)
   close(sock);
   *init_pid = init;
   return 0;
+fail_joining:
+  /* init may have failed on its own meanwhile (and so made the attach fail):
+   * its message is the one that explains */
+  prefer_init_error(sock, err);
 fail:
   close(sock);
   hk_kill_and_reap(child);

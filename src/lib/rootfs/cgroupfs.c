@@ -9,7 +9,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mount.h>
+#include "mount_api.h"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,10 +63,24 @@ static size_t read_cg_mounts(struct cg_mount *out, size_t max) {
   char *line = NULL;
   size_t cap = 0, n = 0;
   while (n < max && getline(&line, &cap, f) > 0) {
-    char root[PATH_MAX], mp[PATH_MAX], fstype[64], super[512];
     char *dash = strstr(line, " - ");
-    if (!dash || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mp) != 2 ||
-        sscanf(dash + 3, "%63s %*s %511s", fstype, super) != 2)
+    if (!dash)
+      continue;
+    *dash = 0;
+    /* id parent major:minor root mountpoint ... - fstype source superopts */
+    char *save = NULL, *root = NULL, *mp = NULL, *fstype, *super;
+    char *t = strtok_r(line, " ", &save);
+    for (int i = 0; t && i < 4; i++) {
+      t = strtok_r(NULL, " ", &save);
+      if (i == 2)
+        root = t;
+      else if (i == 3)
+        mp = t;
+    }
+    save = NULL;
+    fstype = strtok_r(dash + 3, " ", &save);
+    super = strtok_r(NULL, " ", &save) ? strtok_r(NULL, " \n", &save) : NULL;
+    if (!root || !mp || !fstype || !super)
       continue;
     bool v2 = strcmp(fstype, "cgroup2") == 0;
     if (!v2 && strcmp(fstype, "cgroup") != 0)
@@ -134,6 +148,11 @@ static int bind_ro(const char *src, int dest, bool ro, const char *where, struct
 
 int hk_mount_cgroupfs(const struct hk_rootfs_ctx *ctx, int dest, const struct hk_mount_opts *o,
                       const char *where, struct hk_error *err) {
+  if (ctx->join_cgroup) {
+    int jr = ctx->join_cgroup(ctx->join_arg, err);
+    if (jr < 0)
+      return jr;
+  }
   struct cg_mount mounts[32];
   size_t n = read_cg_mounts(mounts, 32);
   bool ro = (o->flags & MS_RDONLY) || !ctx->cgroupns;

@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mount.h>
+#include "mount_api.h"
 #include <unistd.h>
 
 #include "rootfs.h"

@@ -1,7 +1,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
+#include "mount_api.h"
 
 #include "rootfs.h"
 

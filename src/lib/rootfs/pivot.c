@@ -1,7 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/mount.h>
+#include "mount_api.h"
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>

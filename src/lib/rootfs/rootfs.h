@@ -21,6 +21,11 @@ struct hk_rootfs_ctx {
   bool userns;        /* a new user namespace: mknod is not allowed, bind host devices */
   bool cgroupns;      /* a private cgroup namespace */
   const char *self_cgroup; /* /proc/self/cgroup as the host sees it (read before unsharing) */
+  /* Called before anything that needs the process in its cgroup (the cgroup
+   * mount); it fills self_cgroup.  The launcher attaches the cgroup while init
+   * builds the rest of the rootfs. */
+  int (*join_cgroup)(void *arg, struct hk_error *err);
+  void *join_arg;
   const int *premounted;   /* per mount: a detached idmapped tree from the launcher, or -1 */
 };
 

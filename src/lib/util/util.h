@@ -48,6 +48,9 @@ char **hk_strv_dup(const char *const *v, size_t n);
 int hk_parse_long(const char *s, long *out);
 bool hk_str_has_prefix(const char *s, const char *prefix);
 /* Process start time (field 22 of /proc/<pid>/stat), to detect pid reuse; 0 if gone. */
+/* /proc/<pid>/stat in one read: the start time (0 when unreadable), and the
+ * state letter in *state when not NULL. */
+unsigned long long hk_proc_stat(pid_t pid, char *state);
 unsigned long long hk_proc_start_time(pid_t pid);
 /* One sendmsg of buf (len >= 1), with fd as SCM_RIGHTS when fd >= 0; retries
  * EINTR.  Returns the bytes sent or -errno. */
@@ -57,5 +60,16 @@ int hk_fds_cloexec_from(int from, struct hk_error *err);
 /* openat2(2); -1 with errno ENOSYS on kernels without it and in builds
  * with -Dopenat2=disabled.  Callers fall back to a userspace walk. */
 int hk_openat2(int dirfd, const char *path, struct open_how *how);
+
+/* "YYYY-MM-DDTHH:MM:SS" in UTC, plus ".nnnnnnnnnZ" when nanos. */
+struct timespec;
+void hk_utc_format(const struct timespec *ts, char *buf, size_t size, bool nanos);
+
+/* JSON builders: hk_jobj("k1", v1, "k2", v2, ..., NULL) takes ownership of
+ * the values (freed on failure, then NULL); hk_jstrs makes an array of a
+ * NULL-terminated string list. */
+#include <jansson.h>
+json_t *hk_jobj(const char *key, ...);
+json_t *hk_jstrs(const char *const *v);
 
 #endif
