@@ -7,8 +7,10 @@
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mount.h>
+#include "mount_api.h"
 #include <sys/stat.h>
+
+#include "statx_compat.h"
 #include <sys/vfs.h>
 #include <unistd.h>
 
