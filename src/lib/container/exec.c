@@ -263,16 +263,23 @@ static int launch(struct exec_ctx *x, const struct hk_exec_child *ch, pid_t *out
   x->sock = sv[0];
   struct hk_sync_msg msg;
   pid_t proc = -1;
-  if (x->cgroup && cgfd < 0)
-    r = hk_cgroup_attach(x->cgroup, child, err);
-  if (r == 0 && hk_sync_send(x->sock, HK_SYNC_GO, 0, NULL, -1) < 0)
+  /* the process joins the namespaces and sets itself up while we attach it
+   * to the cgroup (on v1 the first attach can wait in the kernel); it waits
+   * for JOINED just before its seccomp filter and execve */
+  if (hk_sync_send(x->sock, HK_SYNC_GO, 0, NULL, -1) < 0)
     r = hk_error_set(err, EPIPE, "exec: the process exited before it started");
   if (r == 0)
     r = hk_sync_expect(x->sock, HK_SYNC_INIT_PID, &msg, "exec", err);
-  if (r == 0) {
+  if (r == 0)
     proc = msg.value;
-  } else {
-    /* without GO the child would wait forever: EOF tells it to give up */
+  if (r == 0 && x->cgroup && cgfd < 0)
+    r = hk_cgroup_attach(x->cgroup, proc, err);
+  if (r == 0 && hk_sync_send(x->sock, HK_SYNC_JOINED, 0, NULL, -1) < 0)
+    r = hk_error_set(err, EPIPE, "exec: the process exited before it joined its cgroup");
+  if (r < 0) {
+    if (proc > 0)
+      hk_sync_prefer_peer_error(x->sock, err);
+    /* EOF tells a waiting child or process to give up */
     close(x->sock);
     x->sock = -1;
   }

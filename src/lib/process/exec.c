@@ -69,7 +69,7 @@ static int join(const struct hk_exec_child *x, struct hk_error *err) {
   return 0;
 }
 
-static int setup_process(const struct hk_exec_child *x, char *exe, size_t size,
+static int setup_process(const struct hk_exec_child *x, int sync_fd, char *exe, size_t size,
                          struct hk_error *err) {
   const struct hk_process *p = x->process;
   if (x->ns_flags & CLONE_NEWUSER) {
@@ -105,6 +105,12 @@ static int setup_process(const struct hk_exec_child *x, char *exe, size_t size,
   /* through hako's procfs: nothing the container mounted can redirect it */
   _cleanup_close_ int procfd = -1;
   r = hk_lsm_apply_exec(&procfd, p->apparmor_profile, p->selinux_label, err);
+  if (r < 0)
+    return r;
+  /* the launcher moved us into the container's cgroup meanwhile; wait for
+   * that before the seccomp filter (which may forbid recvmsg) and execve */
+  struct hk_sync_msg msg;
+  r = hk_sync_expect(sync_fd, HK_SYNC_JOINED, &msg, "exec", err);
   if (r < 0)
     return r;
   return hk_finalize_process(p, &x->caps, x->seccomp, x->setgroups_denied, err);
@@ -149,7 +155,7 @@ _Noreturn void hk_exec_child_main(const struct hk_exec_child *x, int sync_fd) {
     hk_sync_send(sync_fd, HK_SYNC_INIT_PID, pid, NULL, -1);
     _exit(0);
   }
-  if (setup_process(x, exe, sizeof exe, &err) < 0)
+  if (setup_process(x, sync_fd, exe, sizeof exe, &err) < 0)
     goto fail;
   execve(exe, x->process->args, hk_exec_env(x->process));
   hk_error_sys(&err, "exec %s", exe);

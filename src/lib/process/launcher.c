@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,14 +157,6 @@ void hk_kill_and_reap(pid_t pid) {
     ;
 }
 
-static void prefer_init_error(int sock, struct hk_error *err) {
-  struct pollfd pfd = {.fd = sock, .events = POLLIN};
-  struct hk_sync_msg msg;
-  if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN) && hk_sync_recv(sock, &msg, NULL) == 0 &&
-      msg.type == HK_SYNC_ERROR)
-    hk_error_set(err, msg.value > 0 ? msg.value : EIO, "%s", msg.text);
-}
-
 static int serve_init(struct hk_launch *l, int sock, struct hk_error *err) {
   for (;;) {
     struct hk_sync_msg msg;
@@ -294,7 +285,7 @@ int hk_launch_create(struct hk_launch *l, pid_t *init_pid, struct hk_error *err)
 fail_joining:
   /* init may have failed on its own meanwhile (and so made the attach fail):
    * its message is the one that explains */
-  prefer_init_error(sock, err);
+  hk_sync_prefer_peer_error(sock, err);
 fail:
   close(sock);
   hk_kill_and_reap(child);

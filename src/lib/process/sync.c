@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -79,4 +80,14 @@ int hk_sync_expect(int sock, uint32_t type, struct hk_sync_msg *msg, const char 
 void hk_sync_send_error(int sock, const struct hk_error *err) {
   hk_sync_send(sock, HK_SYNC_ERROR, err->code ? err->code : EIO,
                err->msg[0] ? err->msg : "unknown error", -1);
+}
+
+void hk_sync_prefer_peer_error(int sock, struct hk_error *err) {
+  struct pollfd pfd = {.fd = sock, .events = POLLIN};
+  struct hk_sync_msg msg;
+  if (sock >= 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN) &&
+      hk_sync_recv(sock, &msg, NULL) == 0 && msg.type == HK_SYNC_ERROR) {
+    hk_error_clear(err); /* the first error set would otherwise stay */
+    hk_error_set(err, msg.value > 0 ? msg.value : EIO, "%s", msg.text);
+  }
 }

@@ -41,5 +41,8 @@ int hk_sync_expect(int sock, uint32_t type, struct hk_sync_msg *msg, const char 
                    struct hk_error *err);
 /* Report err to the launcher (child side), best effort. */
 void hk_sync_send_error(int sock, const struct hk_error *err);
+/* After a step of ours failed because the peer went away: when the peer left
+ * an error message (it failed first), that one explains, so it replaces err. */
+void hk_sync_prefer_peer_error(int sock, struct hk_error *err);
 
 #endif
