@@ -115,8 +115,13 @@ teardown() {
 	run -127 hpodman exec execcodes /no/such/command
 	echo "$output"
 	[ "$status" -eq 127 ]
-	run -126 hpodman exec execcodes /etc/passwd
+	# (a new file is 0644 under podman's umask 022: not executable)
+	run hpodman exec execcodes sh -c 'echo "echo should not run" >/noexec; ls -l /noexec'
 	echo "$output"
+	[ "$status" -eq 0 ]
+	run -126 hpodman exec execcodes /noexec
+	echo "$output"
+	[[ "$output" != *"should not run"* ]]
 	[ "$status" -eq 126 ]
 	# neither left a process behind: only the container's sleep
 	run hpodman top execcodes pid args

@@ -357,6 +357,59 @@ static void test_v2_needed(void **state) {
   assert_string_equal(buf, "");
 }
 
+/* exec --cgroup: runc 1.1's argument rules.  The "hierarchies" are mounted at /
+ * so that existing host directories (/tmp) stand in for sub-cgroups. */
+static void test_sub(void **state) {
+  (void)state;
+  struct hk_cgroup *cg = NULL, *sub = NULL;
+  struct hk_error err = {0};
+  assert_int_equal(hk_cgroup_deserialize("layout v1\n"
+                                         "memory\t/\t/\t/\n"
+                                         "cpu,cpuacct\t/\t/\t/\n",
+                                         &cg, &err),
+                   0);
+  char *plain[] = {"tmp"};
+  assert_int_equal(hk_cgroup_sub(cg, plain, 1, &sub, &err), 0);
+  char *text = hk_cgroup_serialize(sub);
+  assert_string_equal(text, "layout v1\nmemory\t/\t/\t/tmp\ncpu,cpuacct\t/\t/\t/tmp\n");
+  free(text);
+  hk_cgroup_free(sub);
+  char *one[] = {"cpuacct:tmp"};
+  assert_int_equal(hk_cgroup_sub(cg, one, 1, &sub, &err), 0);
+  text = hk_cgroup_serialize(sub);
+  assert_string_equal(text, "layout v1\nmemory\t/\t/\t/\ncpu,cpuacct\t/\t/\t/tmp\n");
+  free(text);
+  hk_cgroup_free(sub);
+  static const struct {
+    char *args[2];
+    size_t n;
+    const char *msg;
+  } bad[] = {
+      {{"a", "b"}, 2, "missing <controller>: prefix"},
+      {{"memory:a", "memory:b"}, 2, "controller memory specified multiple times"},
+      {{":a"}, 1, "empty <controller> prefix"},
+      {{"a:b:c"}, 1, "invalid --cgroup argument"},
+      {{"pids:tmp"}, 1, "no cgroup with the pids controller"},
+      {{"cpu:tmp", "cpuacct:usr"}, 2, "with different paths"},
+      {{"no-such-sub-cgroup"}, 1, "does not exist"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    hk_error_clear(&err);
+    sub = NULL;
+    assert_true(hk_cgroup_sub(cg, bad[i].args, bad[i].n, &sub, &err) < 0);
+    assert_null(sub);
+    assert_non_null(strstr(err.msg, bad[i].msg));
+  }
+  hk_cgroup_free(cg);
+  /* below a cgroup: never above it */
+  assert_int_equal(hk_cgroup_deserialize("layout v1\nmemory\t/\t/\t/usr\n", &cg, &err), 0);
+  char *up[] = {"../etc"};
+  hk_error_clear(&err);
+  assert_true(hk_cgroup_sub(cg, up, 1, &sub, &err) < 0);
+  assert_non_null(strstr(err.msg, "not a sub cgroup path"));
+  hk_cgroup_free(cg);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_shares_to_weight), cmocka_unit_test(test_blkio_weight),
@@ -365,7 +418,7 @@ int main(void) {
       cmocka_unit_test(test_own_path),         cmocka_unit_test(test_resolve_path),
       cmocka_unit_test(test_dir_of),           cmocka_unit_test(test_mountinfo),
       cmocka_unit_test(test_serialize),        cmocka_unit_test(test_bpf),
-      cmocka_unit_test(test_v2_needed),
+      cmocka_unit_test(test_v2_needed),        cmocka_unit_test(test_sub),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -121,6 +121,10 @@ static int attach_mount(const struct hk_rootfs_ctx *ctx, int rootfd, const struc
     /* its errors name the field: mounts[N].type, .source, .options */
     mnt = hk_fs_mount_fd_label(type, m->source, o->data, mount_label(ctx->spec, type),
                                hk_ms_to_mount_attr(o->flags), where, err);
+    if (mnt < 0) {
+      size_t len = strlen(err->msg);
+      snprintf(err->msg + len, sizeof err->msg - len, " (destination %s)", m->destination);
+    }
     if (mnt < 0 && strcmp(type, "sysfs") == 0 && ctx->userns && err->code == EPERM) {
       /* sysfs needs a network namespace owned by our user namespace; like
        * runc, fall back to a recursive bind of the host's /sys. */
