@@ -51,7 +51,7 @@ check)
 		exit 0
 	fi
 	n=$(printf '%s\n' "$left" | grep -c .)
-	printf 'FAIL - cgroup left behind: %s\n' $left
+	printf '%s\n' "$left" | sed 's/^/FAIL - cgroup left behind: /'
 	echo "0 passed, $n failed"
 	exit 1
 	;;

@@ -643,8 +643,13 @@ int cmd_events(struct cli_global *g, int argc, char **argv) {
     return cli_fail(&err);
   long long next = now_ns() + ns;
   rc = 0;
+  /* once the watcher saw the cgroup emptied or removed, the container is about to
+   * be stopped (or deleted): look every 100 ms instead of waiting for the tick */
+  bool ending = false;
   for (;;) {
     long long left = next - now_ns();
+    if (ending && left > 100000000LL)
+      left = 100000000LL;
     struct pollfd pfd = {.fd = oom ? hako_oom_fd(oom) : -1, .events = POLLIN};
     int timeout = left <= 0                   ? 0
                   : left / 1000000 >= INT_MAX ? INT_MAX
@@ -666,17 +671,19 @@ int cmd_events(struct cli_global *g, int argc, char **argv) {
       if (ooms)
         put_oom(id);
       if (gone) {
-        /* the cgroup is empty or removed: no more OOMs; end now if the container
-         * has stopped, else the stats ticks will tell */
+        /* no more OOMs can come */
         hako_oom_close(oom);
         oom = NULL;
-        struct hk_error e2 = {0};
-        int r = hako_stats(g->root, id, &json, &e2);
-        if (r == -ESRCH || r == -ENOENT)
-          break;
-        if (r == 0)
-          free(json);
+        ending = true;
       }
+    }
+    if (ending) {
+      struct hk_error e2 = {0};
+      int r = hako_stats(g->root, id, &json, &e2);
+      if (r == -ESRCH || r == -ENOENT)
+        break;
+      if (r == 0)
+        free(json);
     }
     if (now_ns() < next)
       continue;
