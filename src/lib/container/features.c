@@ -50,8 +50,8 @@ char *hako_features_json(void) {
   json_t *linux_ = json_pack(
       "{s:o, s:o, s:{s:b, s:b, s:b, s:b, s:b}, s:o, s:{s:b}, s:{s:b}, s:{s:b}, s:{s:{s:b}}}",
       "namespaces", strings(namespaces), "capabilities", caps, "cgroup", "v1", 1, "v2", 1,
-      "systemd", 0, "systemdUser", 0, "rdma", 1, "seccomp", seccomp, "apparmor", "enabled", 0,
-      "selinux", "enabled", 0, "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled",
+      "systemd", 0, "systemdUser", 0, "rdma", 1, "seccomp", seccomp, "apparmor", "enabled", 1,
+      "selinux", "enabled", 1, "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled",
       1);
   json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s}}", "ociVersionMin", "1.0.0",
                         "ociVersionMax", "1.3.0", "hooks", strings(hooks), "mountOptions",
