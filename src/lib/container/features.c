@@ -45,8 +45,8 @@ char *hako_features_json(void) {
                            "systemdUser", json_false(), "rdma", json_true(), NULL);
   json_t *linux_ = hk_jobj(
       "namespaces", hk_jstrs(namespaces), "capabilities", caps, "cgroup", cgroup, "seccomp",
-      seccomp, "apparmor", hk_jobj("enabled", json_false(), NULL), "selinux",
-      hk_jobj("enabled", json_false(), NULL), "intelRdt", hk_jobj("enabled", json_false(), NULL),
+      seccomp, "apparmor", hk_jobj("enabled", json_true(), NULL), "selinux",
+      hk_jobj("enabled", json_true(), NULL), "intelRdt", hk_jobj("enabled", json_false(), NULL),
       "mountExtensions", hk_jobj("idmap", hk_jobj("enabled", json_true(), NULL), NULL), NULL);
   /* runc's key; true only when criu works on this kernel (`criu check`) */
   struct hk_error ignored = {0};
