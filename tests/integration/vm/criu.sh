@@ -283,7 +283,11 @@ wait_tick /tmp/tty2.out || bad "no output on the new pty"
 first2=$(grep -o 'tick [0-9]*' /tmp/tty2.out | head -n1 | awk '{print $2}')
 [ "${first2:-0}" -gt "${last1:-0}" ] && ok "ticks go on on the new pty ($last1 -> $first2)" || bad "ticks restarted: before $last1, after '$first2'"
 pid=$(pid_of t1)
-check "init's stdin is the pty sent to the console socket" "$(cat /tmp/tty2.out.name 2>/dev/null)" "$(readlink "/proc/$pid/fd/0")"
+ptyname=$(cat /tmp/tty2.out.name 2>/dev/null)
+check "init's stdin is the pty sent to the console socket" "$ptyname" "$(readlink "/proc/$pid/fd/0")"
+# tty_nr (field 7 of stat, after the "(comm)"): major 136, minor N of /dev/pts/N
+check "that pty is init's controlling terminal" "$((136 * 256 + ${ptyname##*/}))" \
+	"$(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $5}')"
 h delete -f t1
 kill "$r2" 2>/dev/null
 
