@@ -231,7 +231,22 @@ check "restored n1 is in the same netns" "net:[$net_ino]" "$(readlink "/proc/$(p
 h delete -f n1
 ip netns del criu-net
 
-# ---- 7. a terminal: the restored container gets a new pty via --console-socket ----
+# ---- 7. no cgroup namespace: /sys/fs/cgroup is a bind of the cgroup's directory,
+# which restore maps to the new container's cgroup ----
+GB=/tmp/cgbundle
+mkdir -p "$GB"
+jq '.root.path = "'"$B/rootfs"'" | .linux.namespaces = [.linux.namespaces[] | select(.type != "cgroup")]' \
+	"$B/config.json" >"$GB/config.json"
+h run -d -b "$GB" g1 </dev/null >/tmp/run.out 2>&1 || bad "run g1: $(cat /tmp/run.out)"
+if h checkpoint --image-path "$IMG/cg" g1 >/tmp/cp.out 2>&1; then ok "checkpoint without a cgroup namespace"; else bad "checkpoint g1: $(cat /tmp/cp.out)"; fi
+if h restore -d --image-path "$IMG/cg" -b "$GB" g2 >/tmp/rs.out 2>&1; then ok "restore it as g2"; else bad "restore g2: $(cat /tmp/rs.out)"; fi
+mapfile -t seen < <(h exec g2 sh -c 'cat /sys/fs/cgroup/pids.max; grep -cx 1 /sys/fs/cgroup/cgroup.procs' 2>&1)
+check "g2's /sys/fs/cgroup shows its limits" 50 "${seen[0]:-}"
+check "g2's /sys/fs/cgroup is its own cgroup (init listed)" 1 "${seen[1]:-}"
+check "g2's init is in /sys/fs/cgroup/g2" /sys/fs/cgroup/g2 "$(cgroup_of "$(pid_of g2)")"
+h delete -f g2
+
+# ---- 8. a terminal: the restored container gets a new pty via --console-socket ----
 TB=/tmp/ttybundle
 mkdir -p "$TB"
 ln -s "$B/rootfs" "$TB/rootfs"
