@@ -107,7 +107,14 @@ static void control(int pid)
 	if (done)
 		return;
 	done = true;
-	int r[4] = { try_environ(pid, &secret), try_mem(pid), try_fd(pid), try_ptrace(pid) };
+	/* comm changes before the kernel has set up the new environment: a
+	 * control caught in that window reads an empty environ for a moment */
+	int env = try_environ(pid, &secret);
+	for (int i = 0; env == ENODATA && i < 400; i++) {
+		usleep(5000);
+		env = try_environ(pid, &secret);
+	}
+	int r[4] = { env, try_mem(pid), try_fd(pid), try_ptrace(pid) };
 	const char *op[4] = { "environ", "mem", "fd", "ptrace" };
 	for (int i = 0; i < 4; i++)
 		fprintf(logf, "control %s %s\n", op[i], r[i] ? strerrorname_np(r[i]) : "ok");
