@@ -5,36 +5,8 @@
 # controller is missing fail create with an error naming them, leaving nothing behind.
 
 load helpers
+load cgroup-helpers
 bats_require_minimum_version 1.5.0
-
-setup() {
-	setup_common
-	LOOP=
-}
-
-teardown() {
-	teardown_common
-	[ -z "$LOOP" ] || losetup -d "$LOOP" 2>/dev/null || true
-}
-
-v2_host() { [ -e /sys/fs/cgroup/cgroup.controllers ]; }
-
-# cg_dir PID CONTROLLER: host directory of PID's cgroup holding CONTROLLER
-# ("unified": the cgroup2 hierarchy of a hybrid host).
-cg_dir() {
-	local pid="$1" ctrl="$2" path mnt
-	if v2_host; then
-		echo "/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$pid/cgroup")"
-		return
-	fi
-	if [ "$ctrl" = unified ]; then
-		echo "/sys/fs/cgroup/unified$(sed -n 's/^0:://p' "/proc/$pid/cgroup")"
-		return
-	fi
-	path="$(awk -F: -v c="$ctrl" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$pid/cgroup")"
-	mnt="$(awk -v c="$ctrl" '$0 ~ / - cgroup / { n = split($NF, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) { print $5; exit } }' /proc/self/mountinfo)"
-	echo "$mnt$path"
-}
 
 # has_controller NAME: mounted as v1 hierarchy (v1/hybrid) or enabled at the v2 root
 has_controller() {

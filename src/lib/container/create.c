@@ -290,6 +290,24 @@ static int listen_fds(struct hk_spec *spec, int preserve_fds, struct hk_error *e
   return (int)n + preserve_fds;
 }
 
+/* The init (or the restored process) exists: record it, write the pid file;
+ * on failure it is killed, since nothing would know about it. */
+static int record_init(struct create_ctx *c, const struct hako_create_opts *o, pid_t pid,
+                       enum hk_status status, pid_t *init_pid, struct hk_error *err) {
+  c->st.pid = pid;
+  c->st.pid_start_time = hk_proc_start_time(pid);
+  c->st.status = status;
+  int r = hk_state_save(c->dirfd, &c->st, err);
+  if (r == 0 && o->pid_file)
+    r = hk_write_pid_file(o->pid_file, pid, err);
+  if (r < 0) {
+    hk_kill_and_reap(pid);
+    return r;
+  }
+  *init_pid = pid;
+  return 0;
+}
+
 static int do_create(const struct hako_create_opts *o, const struct hk_restore_launch *restore,
                      struct create_ctx *c, pid_t *init_pid, struct hk_error *err) {
   int r = hk_state_validate_id(o->id, err);
@@ -393,18 +411,7 @@ static int do_create(const struct hako_create_opts *o, const struct hk_restore_l
     r = restore->run(restore->arg, c->spec, c->rootfs, c->dirfd, c->cgroup, &pid, err);
     if (r < 0)
       return r;
-    c->st.pid = pid;
-    c->st.pid_start_time = hk_proc_start_time(pid);
-    c->st.status = HK_STATUS_RUNNING;
-    r = hk_state_save(c->dirfd, &c->st, err);
-    if (r == 0 && o->pid_file)
-      r = hk_write_pid_file(o->pid_file, pid, err);
-    if (r < 0) {
-      hk_kill_and_reap(pid);
-      return r;
-    }
-    *init_pid = pid;
-    return 0;
+    return record_init(c, o, pid, HK_STATUS_RUNNING, init_pid, err);
   }
   r = make_fifo(c, err);
   if (r == 0)
@@ -438,18 +445,7 @@ static int do_create(const struct hako_create_opts *o, const struct hk_restore_l
   hk_idmap_mounts_free(premounted, c->spec->n_mounts);
   if (r < 0)
     return r;
-  c->st.pid = pid;
-  c->st.pid_start_time = hk_proc_start_time(pid);
-  c->st.status = HK_STATUS_CREATED;
-  r = hk_state_save(c->dirfd, &c->st, err);
-  if (r == 0 && o->pid_file)
-    r = hk_write_pid_file(o->pid_file, pid, err);
-  if (r < 0) {
-    hk_kill_and_reap(pid);
-    return r;
-  }
-  *init_pid = pid;
-  return 0;
+  return record_init(c, o, pid, HK_STATUS_CREATED, init_pid, err);
 }
 
 int hk_create_container(const struct hako_create_opts *o,
