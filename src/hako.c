@@ -45,11 +45,12 @@ static const struct cli_command commands[] = {
      "  -g, --additional-gids G additional groups (repeatable, comma lists)\n"
      "  -c, --cap CAP           add a capability (not inheritable; repeatable)\n"
      "      --no-new-privs      set no_new_privs\n"
-     "      --apparmor P        AppArmor profile (not supported yet)\n"
-     "      --process-label L   SELinux label (not supported yet)\n"
+     "      --apparmor P        AppArmor profile for the process\n"
+     "      --process-label L   SELinux label for the process\n"
      "      --preserve-fds N    pass N extra fds (from 3)\n"
      "      --ignore-paused     exec even into a paused container\n"
-     "      --cgroup SUBPATH    sub-cgroup to join (not supported yet)\n",
+     "      --cgroup [CTRL[,CTRL]:]PATH\n"
+     "                          existing sub-cgroup of the container to join (repeatable)\n",
      cmd_exec},
     {"kill", "send a signal to a container",
      "  -a, --all               signal every process of the container\n"
