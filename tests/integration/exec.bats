@@ -12,15 +12,6 @@ teardown() {
 	teardown_common
 }
 
-# hex_caps CAPNUM...: the 16-digit hex mask /proc/self/status shows for caps.
-hex_caps() {
-	local mask=0 c
-	for c in "$@"; do
-		mask=$((mask | (1 << c)))
-	done
-	printf '%016x' "$mask"
-}
-
 # The default config's caps: CAP_KILL(5), CAP_NET_BIND_SERVICE(10), CAP_AUDIT_WRITE(29).
 DEFAULT_CAPS=(5 10 29)
 

@@ -382,6 +382,15 @@ pids_in_pidns() {
 	return 0
 }
 
+# hex_caps CAPNUM...: the 16-digit hex mask /proc/self/status shows for caps.
+hex_caps() {
+	local mask=0 c
+	for c in "$@"; do
+		mask=$((mask | (1 << c)))
+	done
+	printf '%016x' "$mask"
+}
+
 # Cgroup directories named after the container id.
 cgroups_of() {
 	# other tests' cgroups vanish during the walk: find then fails, the result stands

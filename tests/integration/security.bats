@@ -13,15 +13,6 @@ teardown() {
 	teardown_common
 }
 
-# hex_caps CAPNUM...: the 16-digit hex mask /proc/self/status shows for caps.
-hex_caps() {
-	local mask=0 c
-	for c in "$@"; do
-		mask=$((mask | (1 << c)))
-	done
-	printf '%016x' "$mask"
-}
-
 # set_seccomp_rules RULES_JSON: a seccomp profile allowing everything but RULES.
 set_seccomp_rules() {
 	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
