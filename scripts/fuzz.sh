@@ -23,11 +23,12 @@ out=$(mktemp -d /tmp/hako-fuzz.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 CFLAGS=(-g -O1 -D_GNU_SOURCE -DHAKO_VERSION='"fuzz"' -fno-strict-aliasing -Isrc -Isrc/lib
 	-Isrc/lib/include -Isrc/lib/spec -Isrc/lib/util -Isrc/lib/process -Isrc/lib/rootfs
-	-Isrc/lib/cgroup -Isrc/lib/container)
-LIBS=(-ljansson -lseccomp -lcap)
+	-Isrc/lib/cgroup -Isrc/lib/container -Isrc/lib/criu)
+LIBS=(-ljansson -lseccomp)
 # libhako (and the CLI without its main) once, instrumented, shared by the targets
+# (not the musl-only fortify shims: glibc has those entry points)
 mkdir -p "$out/obj"
-if ! printf '%s\n' src/lib/*.c src/lib/*/*.c src/cmd/*.c src/hako.c |
+if ! printf '%s\n' src/lib/*.c src/lib/*/*.c src/cmd/*.c src/hako.c | grep -v fortify_shim |
 	xargs -P "$(nproc)" -I{} sh -c 'd=$1 src=$2; shift 2
 		clang "$@" -c "$src" -o "$d/obj/$(echo "$src" | tr / _).o" 2>>"$d/build.log"' _ "$out" {} \
 		"${CFLAGS[@]}" -Dmain=hako_cli_main -fsanitize=fuzzer-no-link,address,undefined ||

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "utc.h"
 
 /* The log sink is the one piece of global mutable state the library has. */
 static int log_fd = STDERR_FILENO;

@@ -29,15 +29,17 @@ STUB
 fi
 # error.c is not ours: -Wno-format-truncation keeps its snprintf warning from stopping the build
 gcc -std=gnu17 -O2 -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-format-truncation \
-  -D_GNU_SOURCE -I"$root/src/lib" -I"$root/src/lib/spec" \
-  "$root"/src/lib/cgroup/*.c "$root/src/lib/error.c" "$logsrc" "$root/tests/cgroup/cgtest.c" \
+  -D_GNU_SOURCE -I"$root/src/lib" -I"$root/src/lib/spec" -I"$root/src/lib/util" \
+  "$root"/src/lib/cgroup/*.c "$root/src/lib/error.c" "$logsrc" "$root/src/lib/util/utc.c" \
+  "$root/tests/cgroup/cgtest.c" \
   -o "$work/cgtest" || { echo "0 passed, 1 failed (build)"; exit 1; }
 
 total_p=0
 total_f=0
 
 # The module's only libhako dependencies are error.h, log.h and spec.h (the link
-# above already used nothing but error.c and log.c), and cgroup.h stands alone.
+# above already used nothing but error.c, log.c and the UTC formatter log.c
+# needs), and cgroup.h stands alone.
 echo "### dependencies"
 bad=$(grep -h '^#include "' "$root"/src/lib/cgroup/*.[ch] |
   grep -v -E '"(cgroup|internal|error|log|spec)\.h"' || true)

@@ -61,9 +61,7 @@ int hk_fds_cloexec_from(int from, struct hk_error *err);
  * with -Dopenat2=disabled.  Callers fall back to a userspace walk. */
 int hk_openat2(int dirfd, const char *path, struct open_how *how);
 
-/* "YYYY-MM-DDTHH:MM:SS" in UTC, plus ".nnnnnnnnnZ" when nanos. */
-struct timespec;
-void hk_utc_format(const struct timespec *ts, char *buf, size_t size, bool nanos);
+#include "utc.h"
 
 /* JSON builders: hk_jobj("k1", v1, "k2", v2, ..., NULL) takes ownership of
  * the values (freed on failure, then NULL); hk_jstrs makes an array of a
