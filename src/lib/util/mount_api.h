@@ -16,8 +16,7 @@
 static inline int fsopen(const char *fs, unsigned int flags) {
   return (int)syscall(SYS_fsopen, fs, flags);
 }
-static inline int fsconfig(int fd, unsigned int cmd, const char *key, const void *value,
-                           int aux) {
+static inline int fsconfig(int fd, unsigned int cmd, const char *key, const void *value, int aux) {
   return (int)syscall(SYS_fsconfig, fd, cmd, key, value, aux);
 }
 static inline int fsmount(int fd, unsigned int flags, unsigned int attrs) {

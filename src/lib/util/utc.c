@@ -14,7 +14,7 @@ void hk_utc_format(const struct timespec *ts, char *buf, size_t size, bool nanos
   }
   days += 719468; /* shift the epoch to 0000-03-01 */
   long long era = (days >= 0 ? days : days - 146096) / 146097;
-  long long doe = days - era * 146097;                                  /* [0, 146096] */
+  long long doe = days - era * 146097;                                   /* [0, 146096] */
   long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
   long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
   long long mp = (5 * doy + 2) / 153;                                    /* March = 0 */
