@@ -10,30 +10,17 @@
 # /proc/self/attr/current back from inside; prints "N passed, N failed[, N skipped]".
 set -u
 
-REPO_ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
-HAKO="${HAKO:-$REPO_ROOT/build/hako}"
-RUN_IN_VM="${RUN_IN_VM:-$REPO_ROOT/../shared/vm/run-in-vm}"
-[ -x "$RUN_IN_VM" ] || RUN_IN_VM=/work/shared/vm/run-in-vm
-
+. "$(dirname "$0")/lib.sh"
 if [ "${1:-}" != --inside ]; then
-	[ -x "$HAKO" ] || { echo "no $HAKO: build first (ninja -C build)" >&2; exit 2; }
 	if ! command -v apparmor_parser >/dev/null; then
 		echo "apparmor_parser missing (apt-get install -y apparmor)"
 		echo "0 passed, 0 failed, 1 skipped"
 		exit 0
 	fi
-	"$RUN_IN_VM" -q --timeout 240 -e HAKO="$HAKO" -- "$REPO_ROOT" \
-		bash "$REPO_ROOT/tests/integration/vm/apparmor.sh" --inside
-	exit $?
+	vm_boot apparmor.sh --timeout 240
 fi
 
 # ---- inside the guest ----
-pass=0 failed=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
-check() { # check NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected '$2', got '$3'"; fi
-}
 
 if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ]; then
 	echo "AppArmor is not enabled in the guest kernel"
@@ -106,5 +93,4 @@ h run -d -b "$B" aa4 </dev/null >/dev/null 2>&1
 check "exec: the config's profile" "hako-test (enforce)" "$(h exec aa4 cat /proc/self/attr/current 2>&1)"
 h delete -f aa4 >/dev/null 2>&1
 
-echo "$pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -8,34 +8,10 @@
 # busybox bundle made there, and prints "N passed, N failed".
 set -u
 
-REPO_ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
-HAKO="${HAKO:-$REPO_ROOT/build/hako}"
-RUN_IN_VM="${RUN_IN_VM:-$REPO_ROOT/../shared/vm/run-in-vm}"
-[ -x "$RUN_IN_VM" ] || RUN_IN_VM=/work/shared/vm/run-in-vm
-
-if [ "${1:-}" != --inside ]; then
-	[ -x "$HAKO" ] || { echo "no $HAKO: build first (ninja -C build)" >&2; exit 2; }
-	# the guest sees the host's / as it was at boot but has its own /tmp: the
-	# checkout (and $HAKO in it) must be the shared directory, wherever it is
-	"$RUN_IN_VM" -q --cgroup v2 --timeout 240 -e HAKO="$HAKO" -- "$REPO_ROOT" \
-		bash "$REPO_ROOT/tests/integration/vm/cgroup_cmds_v2.sh" --inside
-	exit $?
-fi
+. "$(dirname "$0")/lib.sh"
+[ "${1:-}" = --inside ] || vm_boot cgroup_cmds_v2.sh --cgroup v2 --timeout 240
 
 # ---- inside the guest ----
-pass=0
-failed=0
-ok() {
-	pass=$((pass + 1))
-	echo "ok   $*"
-}
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL $*"
-}
-check() { # check NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected '$2', got '$3'"; fi
-}
 
 ROOT=/tmp/state
 B=/tmp/bundle
@@ -173,5 +149,4 @@ out="$(h pause "$ID" 2>&1)" && bad "pause of stopped succeeded" || check "pause 
 out="$(h update --pids-limit 5 "$ID" 2>&1)" && bad "update of stopped succeeded" || check "update of stopped refused" 1 "$(grep -c 'container not running' <<<"$out")"
 h delete -f "$ID" >/dev/null 2>&1
 
-echo "$pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

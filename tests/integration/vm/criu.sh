@@ -10,37 +10,10 @@
 # Prints "N passed, N failed".
 set -u
 
-REPO_ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
-HAKO="${HAKO:-$REPO_ROOT/build/hako}"
-RUN_IN_VM="${RUN_IN_VM:-$REPO_ROOT/../shared/vm/run-in-vm}"
-[ -x "$RUN_IN_VM" ] || RUN_IN_VM=/work/shared/vm/run-in-vm
-
-if [ "${1:-}" != --inside ]; then
-	[ -x "$HAKO" ] || { echo "no $HAKO: build first (ninja -C build)" >&2; exit 2; }
-	"$RUN_IN_VM" -q --cgroup v2 --mem 1G --timeout 900 -e HAKO="$HAKO" -- "$REPO_ROOT" \
-		bash "$REPO_ROOT/tests/integration/vm/criu.sh" --inside
-	exit $?
-fi
+. "$(dirname "$0")/lib.sh"
+[ "${1:-}" = --inside ] || vm_boot criu.sh --cgroup v2 --mem 1G --timeout 900
 
 # ---- inside the guest ----
-pass=0
-failed=0
-ok() {
-	pass=$((pass + 1))
-	echo "ok   $*"
-}
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL $*"
-}
-check() { # check NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected '$2', got '$3'"; fi
-}
-finish() {
-	echo "$pass passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
 
 ROOT=/tmp/state
 B=/tmp/bundle

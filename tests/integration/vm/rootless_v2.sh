@@ -16,34 +16,10 @@
 # Prints "N passed, N failed".
 set -u
 
-REPO_ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
-HAKO="${HAKO:-$REPO_ROOT/build/hako}"
-RUN_IN_VM="${RUN_IN_VM:-$REPO_ROOT/../shared/vm/run-in-vm}"
-[ -x "$RUN_IN_VM" ] || RUN_IN_VM=/work/shared/vm/run-in-vm
-
-if [ "${1:-}" != --inside ]; then
-	[ -x "$HAKO" ] || { echo "no $HAKO: build first (ninja -C build)" >&2; exit 2; }
-	# the guest sees the host's / as it was at boot but has its own /tmp: the
-	# checkout (and $HAKO in it) must be the shared directory
-	"$RUN_IN_VM" -q --cgroup v2 --timeout "${VM_TIMEOUT:-420}" -e HAKO="$HAKO" -- "$REPO_ROOT" \
-		bash "$REPO_ROOT/tests/integration/vm/rootless_v2.sh" --inside
-	exit $?
-fi
+. "$(dirname "$0")/lib.sh"
+[ "${1:-}" = --inside ] || vm_boot rootless_v2.sh --cgroup v2 --timeout "${VM_TIMEOUT:-420}"
 
 # ---- inside the guest ----
-pass=0
-failed=0
-ok() {
-	pass=$((pass + 1))
-	echo "ok   $*"
-}
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL $*"
-}
-check() { # check NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected '$2', got '$3'"; fi
-}
 has() { # has NAME NEEDLE TEXT
 	if grep -qF -- "$2" <<<"$3"; then ok "$1"; else bad "$1: no '$2' in: $3"; fi
 }
@@ -274,5 +250,4 @@ left=$(ps -o pid=,args= -u "$U","$U2" 2>/dev/null)
 [ -z "$left" ] && ok "no process of $U/$U2 left" || bad "processes left: $left"
 check "only the shell leaf left in the delegated cgroup" shell "$(cd "$DELEG" && ls -d */ | tr -d /)"
 
-echo "$pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
