@@ -4,7 +4,7 @@
 # passes when it ran its time without a crash, leak or timeout).
 #   sudo scripts/fuzz.sh [SECONDS] [TARGET...]   (default 30 s per target, every target)
 # Targets: config, process (the spec parser), cli (create/run/exec flags), ids (signal,
-# --user, id maps), seccomp (linux.seccomp -> libseccomp filter, not loaded).
+# --user, id maps), seccomp (linux.seccomp -> hako's BPF program, not loaded).
 set -uo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.." || exit 1
 secs=${1:-30}
@@ -24,11 +24,13 @@ trap 'rm -rf "$out"' EXIT
 CFLAGS=(-g -O1 -D_GNU_SOURCE -DHAKO_VERSION='"fuzz"' -fno-strict-aliasing -Isrc -Isrc/lib
 	-Isrc/lib/include -Isrc/lib/spec -Isrc/lib/util -Isrc/lib/process -Isrc/lib/rootfs
 	-Isrc/lib/cgroup -Isrc/lib/container -Isrc/lib/criu)
-LIBS=(-ljansson -lseccomp)
+LIBS=(-ljansson)
 # libhako (and the CLI without its main) once, instrumented, shared by the targets
 # (not the musl-only fortify shims: glibc has those entry points)
 mkdir -p "$out/obj"
-if ! printf '%s\n' src/lib/*.c src/lib/*/*.c src/cmd/*.c src/hako.c | grep -v fortify_shim |
+python3 tools/gen_seccomp_syscalls.py "$out/seccomp_syscalls.c" clang
+if ! printf '%s\n' src/lib/*.c src/lib/*/*.c src/cmd/*.c src/hako.c "$out/seccomp_syscalls.c" |
+	grep -v fortify_shim |
 	xargs -P "$(nproc)" -I{} sh -c 'd=$1 src=$2; shift 2
 		clang "$@" -c "$src" -o "$d/obj/$(echo "$src" | tr / _).o" 2>>"$d/build.log"' _ "$out" {} \
 		"${CFLAGS[@]}" -Dmain=hako_cli_main -fsanitize=fuzzer-no-link,address,undefined ||

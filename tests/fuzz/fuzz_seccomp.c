@@ -1,4 +1,4 @@
-/* libFuzzer target: linux.seccomp from config JSON to the libseccomp
+/* libFuzzer target: linux.seccomp from config JSON to hako's BPF
  * filter (hk_seccomp_compile: parse, rules, BPF export), never loaded.  The
  * input is the seccomp object; it is put into a minimal config. */
 #include <stddef.h>

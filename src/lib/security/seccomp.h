@@ -1,4 +1,5 @@
-/* linux.seccomp: compiled by libseccomp in the launcher, loaded with seccomp(2) in init.
+/* linux.seccomp: compiled to classic BPF by hako itself (seccomp_compile.c, seccomp_bpf.c) in the
+ * launcher, loaded with seccomp(2) in init.
  *
  * Launcher, before fork: hk_seccomp_compile() checks the whole section (errors name the JSON
  * path, e.g. linux.seccomp.syscalls[3].action) and turns it into a classic BPF program kept in

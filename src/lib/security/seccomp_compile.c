@@ -1,19 +1,17 @@
-/* linux.seccomp -> classic BPF, through libseccomp, in the launcher. */
-#include <ctype.h>
+/* linux.seccomp -> rules for the BPF generator (seccomp_bpf.c), in the launcher: every field is
+ * checked here, with its JSON path in the error. */
 #include <errno.h>
 #include <linux/seccomp.h>
-#include <seccomp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "seccomp_internal.h"
+#include "security/seccomp_syscalls.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -23,9 +21,8 @@
 #endif
 
 #define MAX_ERRNO_RET 0xffffU /* SECCOMP_RET_DATA: the kernel clamps to MAX_ERRNO */
-#define MAX_INSNS 4096        /* BPF_MAXINSNS */
 
-/* action name -> libseccomp action; errnoRet only for ERRNO and TRACE (default EPERM) */
+/* action name -> SECCOMP_RET_* value; errnoRet only for ERRNO and TRACE (default EPERM) */
 static int parse_action(const char *name, bool has_errno, uint32_t errno_ret,
                         const char *action_path, const char *errno_path, uint32_t *act,
                         struct hk_error *err) {
@@ -34,15 +31,15 @@ static int parse_action(const char *name, bool has_errno, uint32_t errno_ret,
     uint32_t act;
     bool takes_errno;
   } actions[] = {
-      {"SCMP_ACT_KILL", SCMP_ACT_KILL, false},
-      {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false},
-      {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false},
-      {"SCMP_ACT_TRAP", SCMP_ACT_TRAP, false},
-      {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true},
-      {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
-      {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
-      {"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
-      {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false},
+      {"SCMP_ACT_KILL", SECCOMP_RET_KILL_THREAD, false},
+      {"SCMP_ACT_KILL_PROCESS", SECCOMP_RET_KILL_PROCESS, false},
+      {"SCMP_ACT_KILL_THREAD", SECCOMP_RET_KILL_THREAD, false},
+      {"SCMP_ACT_TRAP", SECCOMP_RET_TRAP, false},
+      {"SCMP_ACT_ERRNO", SECCOMP_RET_ERRNO, true},
+      {"SCMP_ACT_TRACE", SECCOMP_RET_TRACE, true},
+      {"SCMP_ACT_ALLOW", SECCOMP_RET_ALLOW, false},
+      {"SCMP_ACT_LOG", SECCOMP_RET_LOG, false},
+      {"SCMP_ACT_NOTIFY", SECCOMP_RET_USER_NOTIF, false},
   };
   if (!name)
     return hk_error_set(err, EINVAL, "%s: missing", action_path);
@@ -67,18 +64,18 @@ static int parse_action(const char *name, bool has_errno, uint32_t errno_ret,
   return hk_error_set(err, EINVAL, "%s: unknown seccomp action \"%s\"", action_path, name);
 }
 
-static int parse_op(const char *name, enum scmp_compare *op) {
+static int parse_op(const char *name, uint8_t *op) {
   static const struct {
     const char *name;
-    enum scmp_compare op;
+    uint8_t op;
   } ops[] = {
-      {"SCMP_CMP_NE", SCMP_CMP_NE},
-      {"SCMP_CMP_LT", SCMP_CMP_LT},
-      {"SCMP_CMP_LE", SCMP_CMP_LE},
-      {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-      {"SCMP_CMP_GE", SCMP_CMP_GE},
-      {"SCMP_CMP_GT", SCMP_CMP_GT},
-      {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+      {"SCMP_CMP_NE", HK_SC_NE},
+      {"SCMP_CMP_LT", HK_SC_LT},
+      {"SCMP_CMP_LE", HK_SC_LE},
+      {"SCMP_CMP_EQ", HK_SC_EQ},
+      {"SCMP_CMP_GE", HK_SC_GE},
+      {"SCMP_CMP_GT", HK_SC_GT},
+      {"SCMP_CMP_MASKED_EQ", HK_SC_MASKED_EQ},
   };
   for (size_t i = 0; name && i < sizeof ops / sizeof ops[0]; i++)
     if (strcmp(name, ops[i].name) == 0) {
@@ -88,14 +85,15 @@ static int parse_op(const char *name, enum scmp_compare *op) {
   return -1;
 }
 
-/* The spec's architecture list; the libseccomp name is the lower-case suffix. */
+/* The spec's architecture list.  A process on this kernel can only arrive as x86_64, i386 or
+ * x32; blocks for the others could never run, so they are accepted and left out. */
 static const char *const spec_arches[] = {
     "X86",    "X86_64",   "X32",         "ARM",         "AARCH64", "MIPS",    "MIPS64", "MIPS64N32",
     "MIPSEL", "MIPSEL64", "MIPSEL64N32", "PPC",         "PPC64",   "PPC64LE", "S390",   "S390X",
     "PARISC", "PARISC64", "RISCV64",     "LOONGARCH64", "M68K",    "SH",      "SHEB",
 };
 
-static int add_arch(scmp_filter_ctx ctx, const char *name, size_t i, struct hk_error *err) {
+static int add_arch(struct hk_sc_rules *rs, const char *name, size_t i, struct hk_error *err) {
   const char *suffix = name && strncmp(name, "SCMP_ARCH_", 10) == 0 ? name + 10 : NULL;
   bool known = false;
   for (size_t k = 0; suffix && k < sizeof spec_arches / sizeof spec_arches[0]; k++)
@@ -104,23 +102,10 @@ static int add_arch(scmp_filter_ctx ctx, const char *name, size_t i, struct hk_e
     return hk_error_set(err, EINVAL,
                         "linux.seccomp.architectures[%zu]: unknown architecture \"%s\"", i,
                         name ? name : "(null)");
-  char lower[32];
-  size_t n = 0;
-  for (; suffix[n] && n < sizeof lower - 1; n++)
-    lower[n] = (char)tolower((unsigned char)suffix[n]);
-  lower[n] = 0;
-  uint32_t arch = seccomp_arch_resolve_name(lower);
-  if (arch == 0) {
-    /* A spec architecture this libseccomp does not know: it cannot be the one we run on. */
-    hk_warn("linux.seccomp.architectures[%zu]: %s is not supported by libseccomp %u.%u.%u; "
-            "ignoring it",
-            i, name, seccomp_version()->major, seccomp_version()->minor, seccomp_version()->micro);
-    return 0;
-  }
-  int r = seccomp_arch_add(ctx, arch);
-  if (r < 0 && r != -EEXIST)
-    return hk_error_set(err, -r, "linux.seccomp.architectures[%zu]: adding %s: %s", i, name,
-                        strerror(-r));
+  if (strcmp(suffix, "X86") == 0)
+    rs->i386 = true;
+  else if (strcmp(suffix, "X32") == 0)
+    rs->x32 = true;
   return 0;
 }
 
@@ -151,48 +136,106 @@ static bool kernel_takes_flags(unsigned long flags) {
 }
 
 static const char *action_name(uint32_t act) {
-  switch (act & 0xffff0000U) {
-  case SCMP_ACT_KILL_PROCESS:
+  switch (act & SECCOMP_RET_ACTION_FULL) {
+  case SECCOMP_RET_KILL_PROCESS:
     return "SCMP_ACT_KILL_PROCESS";
-  case SCMP_ACT_KILL_THREAD:
+  case SECCOMP_RET_KILL_THREAD:
     return "SCMP_ACT_KILL";
-  case SCMP_ACT_TRAP:
+  case SECCOMP_RET_TRAP:
     return "SCMP_ACT_TRAP";
-  case SCMP_ACT_ERRNO(0):
+  case SECCOMP_RET_ERRNO:
     return "SCMP_ACT_ERRNO";
-  case SCMP_ACT_TRACE(0):
+  case SECCOMP_RET_TRACE:
     return "SCMP_ACT_TRACE";
-  case SCMP_ACT_LOG:
+  case SECCOMP_RET_LOG:
     return "SCMP_ACT_LOG";
-  case SCMP_ACT_NOTIFY:
+  case SECCOMP_RET_USER_NOTIF:
     return "SCMP_ACT_NOTIFY";
   default:
     return "SCMP_ACT_ALLOW";
   }
 }
 
-/* Is the action usable on this kernel (libseccomp's API level says)? */
+/* Does this kernel know the action?  Only the newer ones are asked about. */
 static int check_action_supported(uint32_t act, const char *path, struct hk_error *err) {
-  int need = 0;
-  switch (act & 0xffff0000U) {
-  case SCMP_ACT_KILL_PROCESS:
-  case SCMP_ACT_LOG:
-    need = 3;
-    break;
-  case SCMP_ACT_NOTIFY:
-    need = 5;
-    break;
-  default:
+  uint32_t base = act & SECCOMP_RET_ACTION_FULL;
+  if (base != SECCOMP_RET_KILL_PROCESS && base != SECCOMP_RET_LOG && base != SECCOMP_RET_USER_NOTIF)
     return 0;
+  if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &base) == 0 || errno == ENOSYS)
+    return 0; /* ENOSYS (valgrind): let the load say it */
+  return hk_error_set(err, EOPNOTSUPP, "%s: %s is not supported by this kernel", path,
+                      action_name(act));
+}
+
+/* A condition as the block sees it: 32-bit ABIs compare the low halves (libseccomp does
+ * the same), and a MASKED_EQ with mask and value 0 always holds, so it is left out (which can
+ * make the rule unconditional, as libseccomp makes it). */
+static void add_cond(struct hk_sc_rule *rule, const struct hk_sc_cond *c, bool wide) {
+  struct hk_sc_cond v = *c;
+  if (!wide) {
+    v.a &= 0xffffffffU;
+    v.b &= 0xffffffffU;
   }
-  if (seccomp_api_get() < (unsigned)need)
-    return hk_error_set(err, EOPNOTSUPP, "%s: %s is not supported by this kernel", path,
-                        action_name(act));
+  if (v.op == HK_SC_MASKED_EQ && v.a == 0 && v.b == 0)
+    return;
+  rule->conds[rule->n_conds++] = v;
+}
+
+/* The rules of one name, for each block that has the syscall. */
+static int add_name(struct hk_sc_rules *rs, const char *name, const struct hk_sc_rule *proto,
+                    const struct hk_sc_cond *conds, size_t n_conds, bool split, bool *known) {
+  const struct hk_syscall_row *row = hk_syscall_lookup(name);
+  struct hk_sc_rule rule = *proto;
+  struct {
+    int nr;
+    uint8_t block;
+    uint32_t x32_bit;
+  } targets[] = {
+      {row ? row->nr[HK_ABI_X86_64] : -1, HK_SC_BLOCK_X86_64, 0},
+      {row && rs->i386 ? row->nr[HK_ABI_I386] : -1, HK_SC_BLOCK_I386, 0},
+      {row && rs->x32 ? row->nr[HK_ABI_X32] : -1, HK_SC_BLOCK_X86_64, 0x40000000U},
+  };
+  *known = row != NULL;
+  for (size_t t = 0; t < sizeof targets / sizeof targets[0]; t++) {
+    if (targets[t].nr < 0)
+      continue;
+    rule.nr = (uint32_t)targets[t].nr | targets[t].x32_bit;
+    rule.block = targets[t].block;
+    bool wide = rule.block == HK_SC_BLOCK_X86_64 && targets[t].x32_bit == 0;
+    /* two conditions on one argument cannot be ANDed: each is a rule (they OR), as runc does */
+    for (size_t c = 0; c < n_conds; c += split ? 1 : n_conds) {
+      rule.n_conds = 0;
+      for (size_t k = c; k < (split ? c + 1 : n_conds); k++)
+        add_cond(&rule, &conds[k], wide);
+      if (hk_sc_rules_add(rs, &rule) < 0)
+        return -ENOMEM;
+    }
+    if (n_conds == 0) {
+      rule.n_conds = 0;
+      if (hk_sc_rules_add(rs, &rule) < 0)
+        return -ENOMEM;
+    }
+  }
+  /* i386 also reaches it through socketcall(2) or ipc(2), whose arguments are behind a
+   * pointer: an unconditional rule covers that call number too (as libseccomp does); a
+   * conditional one cannot, and leaves the multiplexer to its own rule or the default. */
+  uint32_t mux_nr, call;
+  if (rs->i386 && hk_syscall_multiplexed(name, &mux_nr, &call)) {
+    *known = true;
+    if (n_conds == 0) {
+      rule.nr = mux_nr;
+      rule.block = HK_SC_BLOCK_I386;
+      rule.n_conds = 1;
+      rule.conds[0] = (struct hk_sc_cond){.arg = 0, .op = HK_SC_EQ, .a = call};
+      if (hk_sc_rules_add(rs, &rule) < 0)
+        return -ENOMEM;
+    }
+  }
   return 0;
 }
 
-static int add_syscall(scmp_filter_ctx ctx, const struct hk_seccomp_syscall *sc, size_t i,
-                       uint32_t default_act, bool *notify, struct hk_error *err) {
+static int add_syscall(struct hk_sc_rules *rs, const struct hk_seccomp_syscall *sc, size_t i,
+                       bool *notify, struct hk_error *err) {
   char path[64], action_path[80], errno_path[80];
   snprintf(path, sizeof path, "linux.seccomp.syscalls[%zu]", i);
   snprintf(action_path, sizeof action_path, "%s.action", path);
@@ -202,135 +245,69 @@ static int add_syscall(scmp_filter_ctx ctx, const struct hk_seccomp_syscall *sc,
                        err);
   if (r < 0)
     return r;
-  struct scmp_arg_cmp conds[6 * 8];
+  struct hk_sc_cond conds[6 * 8];
   size_t n_conds = 0;
   unsigned per_index[6] = {0};
-  if (sc->n_args > sizeof conds / sizeof conds[0])
-    return hk_error_set(err, EINVAL, "%s.args: too many conditions (%zu)", path, sc->n_args);
+  bool split = false;
   for (size_t j = 0; j < sc->n_args; j++) {
     const struct hk_seccomp_arg *a = &sc->args[j];
-    enum scmp_compare op;
+    uint8_t op;
     if (a->index >= 6)
       return hk_error_set(err, EINVAL, "%s.args[%zu].index: %u is not below 6", path, j, a->index);
     if (parse_op(a->op, &op) < 0)
       return hk_error_set(err, EINVAL, "%s.args[%zu].op: unknown operator \"%s\"", path, j,
                           a->op ? a->op : "(null)");
+    if (n_conds == sizeof conds / sizeof conds[0])
+      return hk_error_set(err, EINVAL, "%s.args: too many conditions (%zu)", path, sc->n_args);
     /* MASKED_EQ: (arg & value) == valueTwo; the other operators ignore valueTwo. */
-    conds[n_conds++] = (struct scmp_arg_cmp){.arg = a->index,
-                                             .op = op,
-                                             .datum_a = a->value,
-                                             .datum_b = a->has_value_two ? a->value_two : 0};
-    per_index[a->index]++;
+    conds[n_conds++] = (struct hk_sc_cond){.arg = (uint8_t)a->index,
+                                           .op = op,
+                                           .a = a->value,
+                                           .b = a->has_value_two ? a->value_two : 0};
+    split = split || ++per_index[a->index] > 1;
   }
-  /* Two conditions on the same argument: libseccomp cannot AND them, so each becomes a rule
-   * of its own (they OR), as runc does. */
-  bool split = false;
-  for (int k = 0; k < 6; k++)
-    split = split || per_index[k] > 1;
 
-  if (act == default_act) /* nothing to add; libseccomp refuses it anyway, runc skips it */
+  if (act == rs->default_action) /* nothing to add; libseccomp refuses it, runc skips it */
     return 0;
   r = check_action_supported(act, action_path, err);
   if (r < 0)
     return r;
+  const struct hk_sc_rule proto = {.action = act};
   for (size_t j = 0; j < sc->n_names; j++) {
     const char *name = sc->names[j];
-    int nr = name ? seccomp_syscall_resolve_name(name) : __NR_SCMP_ERROR;
-    if (nr == __NR_SCMP_ERROR) {
-      hk_debug("%s.names[%zu]: ignoring unknown syscall \"%s\"", path, j, name ? name : "(null)");
+    if (!name)
       continue;
-    }
-    if (act == SCMP_ACT_NOTIFY && (strcmp(name, "write") == 0 || strcmp(name, "sendmsg") == 0))
+    if (act == SECCOMP_RET_USER_NOTIF &&
+        (strcmp(name, "write") == 0 || strcmp(name, "sendmsg") == 0))
       return hk_error_set(err, EINVAL,
                           "%s.names[%zu]: SCMP_ACT_NOTIFY cannot be used for \"%s\": hako needs "
                           "it to hand the notify fd over",
                           path, j, name);
-    if (split) {
-      for (size_t c = 0; c < n_conds && r >= 0; c++)
-        r = seccomp_rule_add_array(ctx, act, nr, 1, &conds[c]);
-    } else {
-      r = seccomp_rule_add_array(ctx, act, nr, (unsigned)n_conds, conds);
-    }
-    if (r < 0)
-      return hk_error_set(err, -r, "%s: adding the rule for \"%s\" (%s): %s", path, name,
-                          action_name(act), strerror(-r));
-    if (act == SCMP_ACT_NOTIFY)
+    bool known;
+    if (add_name(rs, name, &proto, conds, n_conds, split, &known) < 0)
+      return hk_error_set(err, ENOMEM, "linux.seccomp: out of memory");
+    if (!known)
+      hk_debug("%s.names[%zu]: ignoring unknown syscall \"%s\"", path, j, name);
+    else if (act == SECCOMP_RET_USER_NOTIF)
       *notify = true;
   }
-  return 0;
-}
-
-/* seccomp_export_bpf() only writes to an fd: go through a memfd and read it back. */
-static int export_filter(scmp_filter_ctx ctx, unsigned long flags, bool notify,
-                         struct hk_seccomp_filter **out, struct hk_error *err) {
-  int fd = memfd_create("hako-seccomp", MFD_CLOEXEC);
-  if (fd < 0)
-    return hk_error_sys(err, "linux.seccomp: memfd_create");
-  int r = seccomp_export_bpf(ctx, fd);
-  if (r < 0) {
-    close(fd);
-    return hk_error_set(err, -r, "linux.seccomp: exporting the BPF program: %s", strerror(-r));
-  }
-  struct stat st;
-  if (fstat(fd, &st) < 0) {
-    r = hk_error_sys(err, "linux.seccomp: fstat of the BPF program");
-    close(fd);
-    return r;
-  }
-  size_t size = (size_t)st.st_size;
-  if (size == 0 || size % sizeof(struct sock_filter) != 0) {
-    close(fd);
-    return hk_error_set(err, EIO, "linux.seccomp: the exported BPF program has %zu bytes", size);
-  }
-  size_t len = size / sizeof(struct sock_filter);
-  if (len > MAX_INSNS) {
-    close(fd);
-    return hk_error_set(err, E2BIG,
-                        "linux.seccomp: the filter needs %zu BPF instructions, the kernel takes "
-                        "at most %d",
-                        len, MAX_INSNS);
-  }
-  struct hk_seccomp_filter *f = malloc(sizeof *f + size);
-  if (!f) {
-    close(fd);
-    return hk_error_set(err, ENOMEM, "linux.seccomp: out of memory");
-  }
-  size_t got = 0;
-  while (got < size) {
-    ssize_t n = pread(fd, (char *)f->prog + got, size - got, (off_t)got);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      r = n < 0 ? hk_error_sys(err, "linux.seccomp: reading the BPF program back")
-                : hk_error_set(err, EIO, "linux.seccomp: short read of the BPF program");
-      free(f);
-      close(fd);
-      return r;
-    }
-    got += (size_t)n;
-  }
-  close(fd);
-  f->flags = flags;
-  f->notify = notify;
-  f->len = (unsigned short)len;
-  *out = f;
   return 0;
 }
 
 int hk_seccomp_compile(const struct hk_seccomp *spec, struct hk_seccomp_filter **out,
                        struct hk_error *err) {
   *out = NULL;
-  uint32_t default_act;
+  struct hk_sc_rules rs = {0};
   int r = parse_action(spec->default_action, spec->has_default_errno_ret, spec->default_errno_ret,
-                       "linux.seccomp.defaultAction", "linux.seccomp.defaultErrnoRet", &default_act,
-                       err);
+                       "linux.seccomp.defaultAction", "linux.seccomp.defaultErrnoRet",
+                       &rs.default_action, err);
   if (r < 0)
     return r;
-  if (default_act == SCMP_ACT_NOTIFY)
+  if (rs.default_action == SECCOMP_RET_USER_NOTIF)
     return hk_error_set(err, EINVAL,
                         "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default "
                         "action");
-  r = check_action_supported(default_act, "linux.seccomp.defaultAction", err);
+  r = check_action_supported(rs.default_action, "linux.seccomp.defaultAction", err);
   if (r < 0)
     return r;
 
@@ -355,38 +332,49 @@ int hk_seccomp_compile(const struct hk_seccomp *spec, struct hk_seccomp_filter *
     flags |= flag;
   }
 
-  scmp_filter_ctx ctx = seccomp_init(default_act);
-  if (!ctx)
-    return hk_error_set(err, EINVAL, "linux.seccomp.defaultAction: libseccomp refused %s",
-                        spec->default_action);
   for (size_t i = 0; i < spec->n_architectures && r >= 0; i++)
-    r = add_arch(ctx, spec->architectures[i], i, err);
+    r = add_arch(&rs, spec->architectures[i], i, err);
   bool notify = false;
   for (size_t i = 0; i < spec->n_syscalls && r >= 0; i++)
-    r = add_syscall(ctx, &spec->syscalls[i], i, default_act, &notify, err);
+    r = add_syscall(&rs, &spec->syscalls[i], i, &notify, err);
 
   if (r >= 0 && notify && !spec->listener_path)
     r = hk_error_set(err, EINVAL,
                      "linux.seccomp.listenerPath: must be set when a rule uses SCMP_ACT_NOTIFY "
                      "(nothing would answer the notifications)");
-  if (r >= 0) {
-    if (notify) {
-      flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-      /* TSYNC and NEW_LISTENER together need TSYNC_ESRCH (init is single-threaded anyway). */
-      if (flags & SECCOMP_FILTER_FLAG_TSYNC)
-        flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
-    } else if (flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) {
-      /* The kernel refuses it without a listener; it means nothing there. */
-      hk_debug("linux.seccomp.flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV ignored: no rule "
-               "uses SCMP_ACT_NOTIFY");
-      flags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
-    }
-    if (!notify && spec->listener_path)
-      hk_debug("linux.seccomp.listenerPath ignored: no rule uses SCMP_ACT_NOTIFY");
-    r = export_filter(ctx, flags, notify, out, err);
+  struct sock_filter *prog = NULL;
+  size_t len = 0;
+  if (r >= 0)
+    r = hk_seccomp_generate(&rs, &prog, &len, err);
+  hk_sc_rules_free(&rs);
+  if (r < 0)
+    return r;
+  if (notify) {
+    flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    /* TSYNC and NEW_LISTENER together need TSYNC_ESRCH (init is single-threaded anyway). */
+    if (flags & SECCOMP_FILTER_FLAG_TSYNC)
+      flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+  } else if (flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) {
+    /* The kernel refuses it without a listener; it means nothing there. */
+    hk_debug("linux.seccomp.flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV ignored: no rule "
+             "uses SCMP_ACT_NOTIFY");
+    flags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
   }
-  seccomp_release(ctx);
-  return r;
+  if (!notify && spec->listener_path)
+    hk_debug("linux.seccomp.listenerPath ignored: no rule uses SCMP_ACT_NOTIFY");
+
+  struct hk_seccomp_filter *f = malloc(sizeof *f + len * sizeof *prog);
+  if (!f) {
+    free(prog);
+    return hk_error_set(err, ENOMEM, "linux.seccomp: out of memory");
+  }
+  memcpy(f->prog, prog, len * sizeof *prog);
+  free(prog);
+  f->flags = flags;
+  f->notify = notify;
+  f->len = (unsigned short)len;
+  *out = f;
+  return 0;
 }
 
 bool hk_seccomp_uses_notify(const struct hk_seccomp_filter *f) {
