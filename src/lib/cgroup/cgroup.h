@@ -61,7 +61,25 @@ int hk_cgroup_create_rootless(const char *cgroups_path, const char *id,
 int hk_cgroup_v2_fd(const struct hk_cgroup *cg);
 enum hk_cgroup_layout hk_cgroup_layout(const struct hk_cgroup *cg);
 
-/* Move pid into the cgroup on every hierarchy. */
+/* A new process's way into the cgroup on every hierarchy (join.c says why): the launcher
+ * prepares before forking and passes clone_fd (-1 or a cgroup2 directory) to clone3's
+ * CLONE_INTO_CGROUP; the child, single-threaded, calls hk_cgroup_join_self (no allocation;
+ * closes the files), its children inherit the cgroup; the launcher releases after the fork.
+ * The child must not have other threads. */
+struct hk_cgroup_join {
+  const struct hk_cgroup *cg;
+  int *tasks_fds; /* per hierarchy: its `tasks` file, or -1 (cgroup2) */
+  size_t n;
+  size_t freezer; /* index of the freezer hierarchy, joined last; SIZE_MAX: none */
+  int clone_fd;
+};
+int hk_cgroup_join_prepare(const struct hk_cgroup *cg, struct hk_cgroup_join *j,
+                           struct hk_error *err);
+int hk_cgroup_join_self(struct hk_cgroup_join *j, struct hk_error *err);
+void hk_cgroup_join_release(struct hk_cgroup_join *j);
+
+/* Move pid into the cgroup on every hierarchy (a process that is not our child-to-be:
+ * criu's restored tree). */
 int hk_cgroup_attach(const struct hk_cgroup *cg, pid_t pid, struct hk_error *err);
 
 /* exec --cgroup, as runc 1.1 reads it: specs are "PATH" (alone: every

@@ -138,7 +138,6 @@ static int build_process(const struct hako_exec_opts *o, struct hk_spec *spec,
   return 0;
 }
 
-
 struct exec_ctx {
   struct hk_container c;
   struct hk_spec *spec;
@@ -186,8 +185,7 @@ static int prepare(const struct hako_exec_opts *o, struct exec_ctx *x, struct hk
   if (!x->process->terminal && o->console_socket)
     return hk_error_set(err, EINVAL, "--console-socket given without --tty: no terminal to send");
   const struct hk_namespace *user = hk_spec_namespace(x->spec, HK_NS_USER);
-  r = hk_caps_from_spec_ex(x->process->capabilities, user ? HK_CAPS_NEW_USERNS : 0, &ch->caps,
-                           err);
+  r = hk_caps_from_spec_ex(x->process->capabilities, user ? HK_CAPS_NEW_USERNS : 0, &ch->caps, err);
   if (r < 0)
     return r;
   if (x->spec->linux_ && x->spec->linux_->seccomp) {
@@ -227,8 +225,8 @@ static int prepare(const struct hako_exec_opts *o, struct exec_ctx *x, struct hk
   _cleanup_free_ char *sg = NULL;
   struct hk_error ignored = {0};
   snprintf(sgpath, sizeof sgpath, "/proc/%d/setgroups", (int)x->c.st.pid);
-  ch->setgroups_denied = hk_read_file(sgpath, 64, &sg, NULL, &ignored) == 0 &&
-                         strncmp(sg, "deny", 4) == 0;
+  ch->setgroups_denied =
+      hk_read_file(sgpath, 64, &sg, NULL, &ignored) == 0 && strncmp(sg, "deny", 4) == 0;
   ch->pid = x->c.st.pid;
   ch->pidfd = x->pidfd;
   ch->process = x->process;
@@ -246,36 +244,42 @@ static int launch(struct exec_ctx *x, const struct hk_exec_child *ch, pid_t *out
   int r = hk_sync_pair(sv, err);
   if (r < 0)
     return r;
-  int cgfd = x->cgroup ? hk_cgroup_v2_fd(x->cgroup) : -1;
-  pid_t child = hk_clone_child(0, cgfd);
-  if (child < 0) {
+  struct hk_cgroup_join join = {.clone_fd = -1};
+  if (x->cgroup && (r = hk_cgroup_join_prepare(x->cgroup, &join, err)) < 0) {
     close(sv[0]);
     close(sv[1]);
-    return hk_error_sys(err, "clone the exec process");
+    return r;
+  }
+  pid_t child = hk_clone_child(0, join.clone_fd);
+  if (child < 0) {
+    r = hk_error_sys(err, "clone the exec process");
+    hk_cgroup_join_release(&join);
+    close(sv[0]);
+    close(sv[1]);
+    return r;
   }
   if (child == 0) {
     close(sv[0]);
     if (x->c.dirfd >= 0)
       close(x->c.dirfd); /* never hold the container's lock */
-    hk_exec_child_main(ch, sv[1]);
+    struct hk_exec_child mine = *ch;
+    mine.cgroup_join = x->cgroup ? &join : NULL;
+    hk_exec_child_main(&mine, sv[1]);
   }
+  hk_cgroup_join_release(&join);
   close(sv[1]);
   x->sock = sv[0];
   struct hk_sync_msg msg;
   pid_t proc = -1;
-  /* the process joins the namespaces and sets itself up while we attach it
-   * to the cgroup (on v1 the first attach can wait in the kernel); it waits
-   * for JOINED just before its seccomp filter and execve */
-  if (hk_sync_send(x->sock, HK_SYNC_GO, 0, NULL, -1) < 0)
+  /* the child joined the cgroup by itself; it joins the namespaces and forks */
+  if (hk_sync_send(x->sock, HK_SYNC_GO, 0, NULL, -1) < 0) {
     r = hk_error_set(err, EPIPE, "exec: the process exited before it started");
+    hk_sync_prefer_peer_error(x->sock, err);
+  }
   if (r == 0)
     r = hk_sync_expect(x->sock, HK_SYNC_INIT_PID, &msg, "exec", err);
   if (r == 0)
     proc = msg.value;
-  if (r == 0 && x->cgroup && cgfd < 0)
-    r = hk_cgroup_attach(x->cgroup, proc, err);
-  if (r == 0 && hk_sync_send(x->sock, HK_SYNC_JOINED, 0, NULL, -1) < 0)
-    r = hk_error_set(err, EPIPE, "exec: the process exited before it joined its cgroup");
   if (r < 0) {
     if (proc > 0)
       hk_sync_prefer_peer_error(x->sock, err);

@@ -26,8 +26,9 @@ static const struct {
   int flag;
 } ns_files[] = {
     /* user first: joining it gives the rights the others need */
-    {"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},      {"pid", CLONE_NEWPID},
-    {"net", CLONE_NEWNET},   {"ipc", CLONE_NEWIPC},     {"uts", CLONE_NEWUTS},
+    {"user", CLONE_NEWUSER},     {"mnt", CLONE_NEWNS},
+    {"pid", CLONE_NEWPID},       {"net", CLONE_NEWNET},
+    {"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},
     {"cgroup", CLONE_NEWCGROUP}, {"time", 0x80 /* CLONE_NEWTIME */},
 };
 
@@ -69,7 +70,7 @@ static int join(const struct hk_exec_child *x, struct hk_error *err) {
   return 0;
 }
 
-static int setup_process(const struct hk_exec_child *x, int sync_fd, char *exe, size_t size,
+static int setup_process(const struct hk_exec_child *x, char *exe, size_t size,
                          struct hk_error *err) {
   const struct hk_process *p = x->process;
   if (x->ns_flags & CLONE_NEWUSER) {
@@ -88,8 +89,7 @@ static int setup_process(const struct hk_exec_child *x, int sync_fd, char *exe, 
   int r = hk_apply_rlimits(p, err);
   if (r == 0)
     r = hk_apply_process_attrs(x->spec, p, err);
-  if (r == 0 && p->exec_cpu_affinity && p->exec_cpu_affinity->final &&
-      *p->exec_cpu_affinity->final)
+  if (r == 0 && p->exec_cpu_affinity && p->exec_cpu_affinity->final && *p->exec_cpu_affinity->final)
     r = hk_set_cpu_affinity(p->exec_cpu_affinity->final, "process.execCPUAffinity.final", err);
   if (r < 0)
     return r;
@@ -105,12 +105,6 @@ static int setup_process(const struct hk_exec_child *x, int sync_fd, char *exe, 
   /* through hako's procfs: nothing the container mounted can redirect it */
   _cleanup_close_ int procfd = -1;
   r = hk_lsm_apply_exec(&procfd, p->apparmor_profile, p->selinux_label, err);
-  if (r < 0)
-    return r;
-  /* the launcher moved us into the container's cgroup meanwhile; wait for
-   * that before the seccomp filter (which may forbid recvmsg) and execve */
-  struct hk_sync_msg msg;
-  r = hk_sync_expect(sync_fd, HK_SYNC_JOINED, &msg, "exec", err);
   if (r < 0)
     return r;
   return hk_finalize_process(p, &x->caps, x->seccomp, x->setgroups_denied, err);
@@ -155,7 +149,11 @@ _Noreturn void hk_exec_child_main(const struct hk_exec_child *x, int sync_fd) {
     hk_sync_send(sync_fd, HK_SYNC_INIT_PID, pid, NULL, -1);
     _exit(0);
   }
-  if (setup_process(x, sync_fd, exe, sizeof exe, &err) < 0)
+  /* the process moves itself into the container's cgroup (see cgroup/join.c) before
+   * anything else; into a frozen one, it stops right here until resume */
+  if (x->cgroup_join && hk_cgroup_join_self(x->cgroup_join, &err) < 0)
+    goto fail;
+  if (setup_process(x, exe, sizeof exe, &err) < 0)
     goto fail;
   execve(exe, x->process->args, hk_exec_env(x->process));
   hk_error_sys(&err, "exec %s", exe);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "error.h"
 #include "process.h"
 #include "security/caps.h"
@@ -21,6 +22,7 @@ struct hk_exec_child {
   int console_fd;
   int preserve_fds;
   bool setgroups_denied;
+  struct hk_cgroup_join *cgroup_join; /* NULL: no cgroup; else the child joins by itself */
 };
 
 /* CLONE_NEW* of every namespace of pid that differs from ours. */

@@ -93,12 +93,10 @@ static int set_oom_score_adj(const struct hk_process *p, int procfd, struct hk_e
   return hk_procfs_write_self(procfd, "oom_score_adj", val, "process.oomScoreAdj", err);
 }
 
-/* The second half of the launcher handshake: it attaches our cgroup while we
- * build the rootfs, so waiting for that is deferred to the first step that
- * needs it.  The cgroup namespace is unshared only then, so that its root is
- * the container's cgroup. */
+/* After we joined our cgroup (first thing in setup), at the first step that needs it: our
+ * cgroup paths for the cgroup mount, and the cgroup namespace, unshared only now so that
+ * its root is the container's cgroup. */
 struct cgroup_join {
-  int sync_fd;
   bool joined;
   bool new_cgroupns;
   char self_cgroup[8192];
@@ -108,10 +106,6 @@ static int join_cgroup(void *arg, struct hk_error *err) {
   struct cgroup_join *j = arg;
   if (j->joined)
     return 0;
-  struct hk_sync_msg msg;
-  int r = hk_sync_expect(j->sync_fd, HK_SYNC_JOINED, &msg, "init", err);
-  if (r < 0)
-    return r;
   int cfd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
   if (cfd >= 0) {
     ssize_t n = hk_read_all(cfd, j->self_cgroup, sizeof j->self_cgroup - 1);
@@ -128,8 +122,12 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size, i
                  struct hk_error *err) {
   const struct hk_spec *spec = l->spec;
   const struct hk_process *p = spec->process;
+  /* into our cgroup by ourselves, before anything else: see cgroup/join.c */
+  int r = l->cgroup ? hk_cgroup_join_self(&l->cgroup_join, err) : 0;
+  if (r < 0)
+    return r;
   struct hk_sync_msg msg;
-  int r = hk_sync_expect(sync_fd, HK_SYNC_GO, &msg, "init", err);
+  r = hk_sync_expect(sync_fd, HK_SYNC_GO, &msg, "init", err);
   if (r < 0)
     return r;
   /* hako's procfs, private (the /proc we see is still the host's), and
@@ -153,7 +151,7 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size, i
     l->hook_state_json = hk_state_to_json(l->state, false);
   }
 
-  struct cgroup_join cj = {.sync_fd = sync_fd, .new_cgroupns = has_new_ns(spec, HK_NS_CGROUP)};
+  struct cgroup_join cj = {.new_cgroupns = has_new_ns(spec, HK_NS_CGROUP)};
   if (setsid() < 0)
     return hk_error_sys(err, "setsid");
   /* in a user namespace cloned directly, become its root now that the maps
@@ -187,8 +185,7 @@ static int setup(struct hk_launch *l, int sync_fd, char *exe, size_t exe_size, i
     if (r < 0)
       return r;
   }
-  r = hk_hooks_run(&spec->hooks.create_container, "hooks.createContainer", l->hook_state_json,
-                   err);
+  r = hk_hooks_run(&spec->hooks.create_container, "hooks.createContainer", l->hook_state_json, err);
   if (r < 0)
     return r;
   r = hk_rootfs_finish(&rctx, err);

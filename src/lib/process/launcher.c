@@ -66,8 +66,8 @@ static uint64_t new_ns_flags(const struct hk_spec *spec, bool *needs_intermediat
 static int write_maps(const struct hk_launch *l, pid_t pid, struct hk_error *err) {
   const struct hk_linux *lx = l->spec->linux_;
   if (geteuid() != 0)
-    return hk_idmap_write_unprivileged(pid, lx->uid_mappings, lx->n_uid_mappings,
-                                       lx->gid_mappings, lx->n_gid_mappings, err);
+    return hk_idmap_write_unprivileged(pid, lx->uid_mappings, lx->n_uid_mappings, lx->gid_mappings,
+                                       lx->n_gid_mappings, err);
   if (l->setgroups_denied) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/setgroups", (int)pid);
@@ -75,11 +75,11 @@ static int write_maps(const struct hk_launch *l, pid_t pid, struct hk_error *err
     if (r < 0)
       return r;
   }
-  int r = hk_idmap_write(pid, "uid_map", lx->uid_mappings, lx->n_uid_mappings,
-                         "linux.uidMappings", err);
+  int r = hk_idmap_write(pid, "uid_map", lx->uid_mappings, lx->n_uid_mappings, "linux.uidMappings",
+                         err);
   if (r == 0)
-    r = hk_idmap_write(pid, "gid_map", lx->gid_mappings, lx->n_gid_mappings,
-                       "linux.gidMappings", err);
+    r = hk_idmap_write(pid, "gid_map", lx->gid_mappings, lx->n_gid_mappings, "linux.gidMappings",
+                       err);
   return r;
 }
 
@@ -174,8 +174,8 @@ static int serve_init(struct hk_launch *l, int sock, struct hk_error *err) {
     case HK_SYNC_RUN_HOOKS:
       r = hk_hooks_run(&l->spec->hooks.prestart, "hooks.prestart", l->hook_state_json, err);
       if (r == 0)
-        r = hk_hooks_run(&l->spec->hooks.create_runtime, "hooks.createRuntime",
-                         l->hook_state_json, err);
+        r = hk_hooks_run(&l->spec->hooks.create_runtime, "hooks.createRuntime", l->hook_state_json,
+                         err);
       if (r < 0)
         return r;
       hk_sync_send(sock, HK_SYNC_HOOKS_DONE, 0, NULL, -1);
@@ -183,9 +183,8 @@ static int serve_init(struct hk_launch *l, int sock, struct hk_error *err) {
     case HK_SYNC_SECCOMP_FD: {
       const struct hk_seccomp *sc = l->spec->linux_->seccomp;
       pid_t pid = l->state ? l->state->pid : 0;
-      char *msg_json = hk_seccomp_process_state_json(l->spec->oci_version, pid,
-                                                     sc->listener_metadata,
-                                                     l->hook_state_json, err);
+      char *msg_json = hk_seccomp_process_state_json(
+          l->spec->oci_version, pid, sc->listener_metadata, l->hook_state_json, err);
       r = msg_json ? hk_seccomp_send_notify_fd(sc->listener_path, fd, msg_json, err) : -EINVAL;
       free(msg_json);
       close(fd);
@@ -209,10 +208,16 @@ int hk_launch_create(struct hk_launch *l, pid_t *init_pid, struct hk_error *err)
   int r = hk_sync_pair(sv, err);
   if (r < 0)
     return r;
-  int cgfd = l->cgroup ? hk_cgroup_v2_fd(l->cgroup) : -1;
-  pid_t child = hk_clone_child(slow ? 0 : flags, cgfd);
+  l->cgroup_join = (struct hk_cgroup_join){.clone_fd = -1};
+  if (l->cgroup && (r = hk_cgroup_join_prepare(l->cgroup, &l->cgroup_join, err)) < 0) {
+    close(sv[0]);
+    close(sv[1]);
+    return r;
+  }
+  pid_t child = hk_clone_child(slow ? 0 : flags, l->cgroup_join.clone_fd);
   if (child < 0) {
     r = hk_error_sys(err, "clone the container process");
+    hk_cgroup_join_release(&l->cgroup_join);
     close(sv[0]);
     close(sv[1]);
     return r;
@@ -226,6 +231,7 @@ int hk_launch_create(struct hk_launch *l, pid_t *init_pid, struct hk_error *err)
     hk_init_main(l, sv[1]);
   }
   close(sv[1]);
+  hk_cgroup_join_release(&l->cgroup_join);
   int sock = sv[0];
   pid_t init = slow ? -1 : child;
   struct hk_sync_msg msg;
@@ -260,21 +266,11 @@ int hk_launch_create(struct hk_launch *l, pid_t *init_pid, struct hk_error *err)
     free(l->hook_state_json);
     l->hook_state_json = hk_state_to_json(l->state, false);
   }
-  /* init builds its rootfs while we attach it to its cgroup (on v1 the first
-   * attach can block for milliseconds in the kernel); it waits for JOINED only
-   * where it needs the cgroup */
+  /* init joined its cgroup by itself (hk_cgroup_join_self) */
   if (hk_sync_send(sock, HK_SYNC_GO, init, NULL, -1) < 0) {
     r = hk_error_set(err, EPIPE, "the container's init exited before it started");
+    hk_sync_prefer_peer_error(sock, err);
     goto fail;
-  }
-  if (l->cgroup && cgfd < 0) {
-    r = hk_cgroup_attach(l->cgroup, init, err);
-    if (r < 0)
-      goto fail_joining;
-  }
-  if (hk_sync_send(sock, HK_SYNC_JOINED, 0, NULL, -1) < 0) {
-    r = hk_error_set(err, EPIPE, "the container's init exited before it joined its cgroup");
-    goto fail_joining;
   }
   r = serve_init(l, sock, err);
   if (r < 0)
@@ -282,10 +278,6 @@ int hk_launch_create(struct hk_launch *l, pid_t *init_pid, struct hk_error *err)
   close(sock);
   *init_pid = init;
   return 0;
-fail_joining:
-  /* init may have failed on its own meanwhile (and so made the attach fail):
-   * its message is the one that explains */
-  hk_sync_prefer_peer_error(sock, err);
 fail:
   close(sock);
   hk_kill_and_reap(child);

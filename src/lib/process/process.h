@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "security/caps.h"
+#include "cgroup.h"
 #include "error.h"
 #include "spec.h"
 #include "state.h"
@@ -37,6 +38,7 @@ struct hk_launch {
   struct hk_caps caps;
   struct hk_seccomp_filter *seccomp;
   struct hk_cgroup *cgroup;
+  struct hk_cgroup_join cgroup_join; /* filled by hk_launch_create: init joins by itself */
   struct hk_state *state; /* rebuilt into hook_state_json once init's pid is known */
   char *hook_state_json;  /* container state for hooks' stdin; owned by hk_launch */
 };

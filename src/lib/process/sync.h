@@ -13,14 +13,13 @@ enum hk_sync_type {
   HK_SYNC_NEED_MAPS = 1, /* child -> launcher: write uid/gid maps of pid `value` */
   HK_SYNC_MAPS_DONE,     /* launcher -> child */
   HK_SYNC_INIT_PID,      /* intermediate -> launcher: init's pid (host view) in `value` */
-  HK_SYNC_GO,            /* launcher -> init: maps written, build the rootfs (value: pid) */
+  HK_SYNC_GO,            /* launcher -> init: maps written, netdevs moved (value: pid) */
   HK_SYNC_RUN_HOOKS,     /* init -> launcher: run createRuntime/prestart hooks now */
   HK_SYNC_HOOKS_DONE,    /* launcher -> init */
   HK_SYNC_SECCOMP_FD,    /* init -> launcher: the seccomp notify fd travels with it */
   HK_SYNC_SECCOMP_DONE,  /* launcher -> init */
   HK_SYNC_READY,         /* init -> launcher: set up, waiting for start */
   HK_SYNC_ERROR,         /* any -> launcher: text holds the message */
-  HK_SYNC_JOINED,        /* launcher -> init: in its cgroup, netdevs moved */
 };
 
 struct hk_sync_msg {
