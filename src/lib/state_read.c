@@ -249,9 +249,8 @@ static bool scan_field(struct scan *s, char **field) {
   return true;
 }
 
-static bool key_is(const char *k, size_t n, const char *name) {
-  return strlen(name) == n && memcmp(k, name, n) == 0;
-}
+/* k (n bytes) is the string literal name */
+#define key_is(k, n, name) ((n) == sizeof(name) - 1 && memcmp((k), (name), (n)) == 0)
 
 static bool scan_member(struct scan *s, struct hk_state *st, bool *creating, bool *running) {
   skip_ws(s);
@@ -364,16 +363,20 @@ static bool read_small(int atfd, const char *path, char *buf, size_t size, size_
 
 int hk_state_read(int atfd, const char *dir, struct hk_state *st) {
   memset(st, 0, sizeof *st);
-  char path[PATH_MAX];
-  const char *state_path = "state.json", *fifo_path = "exec.fifo";
-  char fifo[PATH_MAX];
-  if (dir) {
-    if ((size_t)snprintf(path, sizeof path, "%s/state.json", dir) >= sizeof path ||
-        (size_t)snprintf(fifo, sizeof fifo, "%s/exec.fifo", dir) >= sizeof fifo)
-      return -1;
-    state_path = path;
-    fifo_path = fifo;
+  /* <dir>/state.json and <dir>/exec.fifo: dir is an id, at most 255 bytes */
+  char state_path[HK_STATE_ID_MAX + sizeof "/state.json"];
+  char fifo_path[HK_STATE_ID_MAX + sizeof "/exec.fifo"];
+  size_t dn = dir ? strlen(dir) : 0;
+  if (dn >= HK_STATE_ID_MAX)
+    return -1;
+  if (dn) {
+    memcpy(state_path, dir, dn);
+    state_path[dn] = '/';
+    memcpy(fifo_path, state_path, dn + 1);
+    dn++;
   }
+  memcpy(state_path + dn, "state.json", sizeof "state.json");
+  memcpy(fifo_path + dn, "exec.fifo", sizeof "exec.fifo");
   char buf[STATE_BUF];
   size_t len;
   bool creating = false, running = false;

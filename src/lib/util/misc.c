@@ -53,10 +53,21 @@ bool hk_str_has_prefix(const char *s, const char *prefix) {
 }
 
 unsigned long long hk_proc_stat(pid_t pid, char *state) {
-  char path[64], buf[1024];
+  char path[32], buf[1024];
   if (state)
     *state = 0;
-  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  if (pid <= 0)
+    return 0;
+  /* "/proc/<pid>/stat" by hand: snprintf was a tenth of `list` */
+  char digits[12];
+  size_t nd = 0;
+  for (unsigned v = (unsigned)pid; nd == 0 || v; v /= 10)
+    digits[nd++] = (char)('0' + v % 10);
+  char *w = memcpy(path, "/proc/", 6);
+  w += 6;
+  while (nd)
+    *w++ = digits[--nd];
+  memcpy(w, "/stat", sizeof "/stat");
   /* openat, not open: musl's open() adds an fcntl(FD_CLOEXEC) for old kernels,
    * one more syscall per container in `list` */
   int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
@@ -68,7 +79,7 @@ unsigned long long hk_proc_stat(pid_t pid, char *state) {
     return 0;
   buf[n] = 0;
   /* comm may hold spaces and parentheses: fields are counted after the last ')' */
-  char *p = strrchr(buf, ')');
+  char *p = memrchr(buf, ')', (size_t)n);
   if (!p || p[1] != ' ')
     return 0;
   if (state)
