@@ -78,20 +78,24 @@ unsigned long long hk_proc_stat(pid_t pid, char *state) {
   if (n <= 0)
     return 0;
   buf[n] = 0;
-  /* comm may hold spaces and parentheses: fields are counted after the last ')' */
-  char *p = memrchr(buf, ')', (size_t)n);
+  /* comm may hold spaces and parentheses: fields are counted after the last
+   * ')'.  No later field can hold one, and comm (at most 64 bytes, for a
+   * kernel worker) ends within the first 128 bytes: no need to search all. */
+  char *p = memrchr(buf, ')', n < 128 ? (size_t)n : 128);
   if (!p || p[1] != ' ')
     return 0;
   if (state)
     *state = p[2];
-  p++;
-  /* after ')' comes field 3 (state); starttime is field 22 */
-  for (int field = 3; field < 22 && p; field++) {
-    p = strchr(p + 1, ' ');
-  }
-  if (!p)
+  /* after ") " comes field 3 (state); starttime, field 22, follows the 19th
+   * space from there */
+  const char *end = buf + n;
+  int spaces = 0;
+  for (p += 2; p < end && spaces < 19; p++)
+    if (*p == ' ')
+      spaces++;
+  if (spaces < 19)
     return 0;
-  return strtoull(p + 1, NULL, 10);
+  return strtoull(p, NULL, 10);
 }
 
 unsigned long long hk_proc_start_time(pid_t pid) {
