@@ -82,15 +82,18 @@ static size_t utf8_len(const unsigned char *p, size_t n) {
   return len;
 }
 
-/* The escape at *q (its backslash); *q is left on its last character.  0 for
- * one that this scanner leaves to jansson. */
-static char unescape(const char **q) {
-  const char *e = ++*q;
-  switch (*e) {
+/* The escape at e (its backslash, before end): its character, and its length
+ * in *len.  0 for one that this scanner leaves to jansson (and for a broken
+ * one). */
+static char unescape(const char *e, const char *end, size_t *len) {
+  *len = 2;
+  if (end - e < 2)
+    return 0;
+  switch (e[1]) {
   case '"':
   case '\\':
   case '/':
-    return *e;
+    return e[1];
   case 'b':
     return '\b';
   case 'f':
@@ -102,14 +105,16 @@ static char unescape(const char **q) {
   case 't':
     return '\t';
   case 'u': {
+    if (end - e < 6)
+      return 0;
     int v = 0;
-    for (int k = 1; k <= 4; k++) {
+    for (int k = 2; k < 6; k++) {
       int h = hex(e[k]);
       if (h < 0)
         return 0;
       v = v * 16 + h;
     }
-    *q += 4;
+    *len = 6;
     return v > 0 && v <= 0x7f ? (char)v : 0;
   }
   default:
@@ -117,9 +122,9 @@ static char unescape(const char **q) {
   }
 }
 
-/* A string at s->p (the opening quote).  With out, its decoded value is
- * malloc'ed there.  Escapes: the ones jansson writes for ASCII (\" \\ \/ \b
- * \f \n \r \t \u0001-\u007f); any other one is left to jansson. */
+/* A string at s->p (the opening quote), checked whole; with out, its decoded
+ * value is malloc'ed there.  Escapes: the ones jansson writes for ASCII (\"
+ * \\ \/ \b \f \n \r \t \u0001-\u007f); any other one is left to jansson. */
 static bool scan_string(struct scan *s, char **out) {
   skip_ws(s);
   if (s->p >= s->end || *s->p != '"')
@@ -128,23 +133,19 @@ static bool scan_string(struct scan *s, char **out) {
   bool escaped = false;
   while (s->p < s->end && *s->p != '"') {
     unsigned char c = (unsigned char)*s->p;
+    size_t len = 1;
     if (c < 0x20)
       return false;
     if (c == '\\') {
       escaped = true;
-      if (s->p + 1 >= s->end)
+      if (!unescape(s->p, s->end, &len))
         return false;
-      s->p += s->p[1] == 'u' ? 6 : 2;
-      continue;
-    }
-    if (c >= 0x80) {
-      size_t len = utf8_len((const unsigned char *)s->p, (size_t)(s->end - s->p));
+    } else if (c >= 0x80) {
+      len = utf8_len((const unsigned char *)s->p, (size_t)(s->end - s->p));
       if (!len)
         return false;
-      s->p += len;
-      continue;
     }
-    s->p++;
+    s->p += len;
   }
   if (s->p >= s->end)
     return false;
@@ -158,22 +159,14 @@ static bool scan_string(struct scan *s, char **out) {
   if (!escaped) {
     memcpy(d, start, n);
     d[n] = 0;
-    *out = d;
-    return true;
-  }
-  size_t j = 0;
-  for (const char *q = start; q < stop; q++) {
-    char c = *q;
-    if (c == '\\') {
-      c = unescape(&q);
-      if (!c) {
-        free(d);
-        return false;
-      }
+  } else {
+    size_t j = 0, len;
+    for (const char *q = start; q < stop; q += len) {
+      len = 1;
+      d[j++] = *q == '\\' ? unescape(q, stop, &len) : *q;
     }
-    d[j++] = c;
+    d[j] = 0;
   }
-  d[j] = 0;
   *out = d;
   return true;
 }

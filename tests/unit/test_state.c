@@ -232,6 +232,13 @@ static void test_odd_files(void **state) {
       "{\"id\":\"c1\",\"bundle\":\"\xed\xa0\x80\"}",
       "{\"id\":\"c1\",\"bundle\":\"\xf4\x90\x80\x80\"}",
       "{\"id\":\"c1\",\"status\":\"creating\"}",
+      /* the annotations' strings are checked as strictly as the rest */
+      "{\"id\":\"c1\",\"annotations\":{\"a\":\"\\u\"}}",
+      "{\"id\":\"c1\",\"annotations\":{\"a\":\"\\u\"},\"b\":\"x\"}}",
+      "{\"id\":\"c1\",\"annotations\":{\"a\":\"\\q\"}}",
+      "{\"id\":\"c1\",\"annotations\":{\"a\":\"\\u00e9\"}}",
+      "{\"id\":\"c1\",\"annotations\":{\"a\\\":\"b\"}}",
+      "{\"id\":\"c1\",\"annotations\":{\"a\":\"\xff\"}}",
   };
   for (size_t i = 0; i < sizeof agree / sizeof *agree; i++) {
     write_state(d, agree[i]);
