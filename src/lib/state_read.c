@@ -249,10 +249,15 @@ static bool scan_member(struct scan *s, struct hk_state *st, bool *creating, boo
   skip_ws(s);
   if (s->p >= s->end || *s->p != '"')
     return false;
-  const char *k = s->p + 1;
-  const char *q = memchr(k, '"', (size_t)(s->end - k));
-  /* keys with escapes are left to jansson */
-  if (!q || memchr(k, '\\', (size_t)(q - k)))
+  const char *k = s->p + 1, *q = k;
+  /* keys are short: a byte loop beats memchr; keys with escapes (or control
+   * characters, or bytes jansson would check as UTF-8) are left to jansson */
+  while (q < s->end && *q != '"') {
+    if (*q == '\\' || (unsigned char)*q < 0x20 || (unsigned char)*q >= 0x80)
+      return false;
+    q++;
+  }
+  if (q >= s->end)
     return false;
   size_t kn = (size_t)(q - k);
   s->p = q + 1;
