@@ -72,6 +72,14 @@ int hk_state_create_dir(const char *root, const char *id, struct hk_error *err) 
 }
 
 int hk_state_open_dir(const char *root, const char *id, struct hk_error *err) {
+  /* one openat for <root>/<id> (O_NOFOLLOW still guards the id); a failure is
+   * looked at again step by step below, for the error that names the part */
+  char path[PATH_MAX];
+  if ((size_t)snprintf(path, sizeof path, "%s/%s", root, id) < sizeof path) {
+    int dfd = openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (dfd >= 0)
+      return dfd;
+  }
   int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT)
@@ -174,11 +182,10 @@ static json_t *state_object(const struct hk_state *st) {
     annotations = json_loads(st->annotations_json, 0, NULL);
   if (!annotations)
     annotations = json_object();
-  json_t *o = hk_jobj(
-      "ociVersion", json_string(st->oci_version ? st->oci_version : "1.3.0"), "id",
-      json_string(st->id), "status", json_string(hk_status_name(st->status)), "pid",
-      json_integer(st->status == HK_STATUS_STOPPED ? 0 : st->pid), "bundle",
-      json_string(st->bundle ? st->bundle : ""), NULL);
+  json_t *o = hk_jobj("ociVersion", json_string(st->oci_version ? st->oci_version : "1.3.0"), "id",
+                      json_string(st->id), "status", json_string(hk_status_name(st->status)), "pid",
+                      json_integer(st->status == HK_STATUS_STOPPED ? 0 : st->pid), "bundle",
+                      json_string(st->bundle ? st->bundle : ""), NULL);
   if (!o) {
     json_decref(annotations);
     return NULL;
@@ -200,21 +207,21 @@ char *hk_state_to_json(const struct hk_state *st, bool pretty) {
   if (st->created)
     json_object_set_new(o, "created", json_string(st->created));
   json_object_set_new(o, "owner", json_string(st->owner == 0 ? "" : "user"));
-  char *s = json_dumps(o, pretty ? JSON_INDENT(2) | JSON_PRESERVE_ORDER : JSON_COMPACT |
-                                                                            JSON_PRESERVE_ORDER);
+  char *s = json_dumps(o, pretty ? JSON_INDENT(2) | JSON_PRESERVE_ORDER
+                                 : JSON_COMPACT | JSON_PRESERVE_ORDER);
   json_decref(o);
   return s;
 }
 
 int hk_state_save(int dirfd, const struct hk_state *st, struct hk_error *err) {
-  json_t *o = hk_jobj(
-      "id", json_string(st->id), "bundle", json_string(st->bundle ? st->bundle : ""), "rootfs",
-      json_string(st->rootfs ? st->rootfs : ""), "ociVersion",
-      json_string(st->oci_version ? st->oci_version : "1.3.0"), "pid", json_integer(st->pid),
-      "pidStartTime", json_integer((json_int_t)st->pid_start_time), "created",
-      json_string(st->created ? st->created : ""), "owner", json_integer((json_int_t)st->owner),
-      "cgroup", json_boolean(st->has_cgroup), "paused", json_boolean(st->paused), "status",
-      json_string(hk_status_name(st->status)), NULL);
+  json_t *o =
+      hk_jobj("id", json_string(st->id), "bundle", json_string(st->bundle ? st->bundle : ""),
+              "rootfs", json_string(st->rootfs ? st->rootfs : ""), "ociVersion",
+              json_string(st->oci_version ? st->oci_version : "1.3.0"), "pid",
+              json_integer(st->pid), "pidStartTime", json_integer((json_int_t)st->pid_start_time),
+              "created", json_string(st->created ? st->created : ""), "owner",
+              json_integer((json_int_t)st->owner), "cgroup", json_boolean(st->has_cgroup), "paused",
+              json_boolean(st->paused), "status", json_string(hk_status_name(st->status)), NULL);
   if (!o)
     return hk_error_set(err, ENOMEM, "encode state.json: out of memory");
   json_t *ann = st->annotations_json ? json_loads(st->annotations_json, 0, NULL) : NULL;
@@ -260,22 +267,32 @@ int hk_state_load(int dirfd, struct hk_state *st, struct hk_error *err) {
   st->annotations_json = ann ? json_dumps(ann, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
   const char *stored = json_string_value(json_object_get(o, "status"));
   bool creating = stored && strcmp(stored, "creating") == 0;
+  bool saved_running = stored && strcmp(stored, "running") == 0;
   json_decref(o);
   if (!st->id) {
     hk_state_clear(st);
     return hk_error_set(err, EINVAL, "state.json is corrupt: no id");
   }
+  hk_state_set_status(st, creating, saved_running, dirfd, "exec.fifo");
+  return 0;
+}
+
+void hk_state_set_status(struct hk_state *st, bool creating, bool saved_running, int atfd,
+                         const char *fifo) {
   if (!hk_state_pid_alive(st->pid, st->pid_start_time))
     st->status = creating ? HK_STATUS_CREATING : HK_STATUS_STOPPED;
   else if (creating)
     st->status = HK_STATUS_CREATING;
   else if (st->paused)
     st->status = HK_STATUS_PAUSED;
-  else if (faccessat(dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+  /* only create makes exec.fifo, and a state is saved as running only after
+   * start removed it (or by restore, which makes none): no need to look */
+  else if (saved_running)
+    st->status = HK_STATUS_RUNNING;
+  else if (faccessat(atfd, fifo, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
     st->status = HK_STATUS_CREATED;
   else
     st->status = HK_STATUS_RUNNING;
-  return 0;
 }
 
 void hk_state_clear(struct hk_state *st) {

@@ -4,7 +4,8 @@
  * create saw it, so a changed bundle cannot affect the container), exec.fifo
  * (exists from create until start: init blocks opening it for writing), and
  * cgroup (the cgroup driver's serialized placement).  The directory fd is
- * flock()ed so commands on one id serialize. */
+ * flock()ed so commands on one id serialize; readers (state, list, ps) skip
+ * the lock when state.json reads whole (hk_state_read). */
 #ifndef HAKO_STATE_H
 #define HAKO_STATE_H
 
@@ -13,8 +14,13 @@
 
 #include "error.h"
 
-enum hk_status { HK_STATUS_CREATING, HK_STATUS_CREATED, HK_STATUS_RUNNING, HK_STATUS_PAUSED,
-                 HK_STATUS_STOPPED };
+enum hk_status {
+  HK_STATUS_CREATING,
+  HK_STATUS_CREATED,
+  HK_STATUS_RUNNING,
+  HK_STATUS_PAUSED,
+  HK_STATUS_STOPPED
+};
 
 struct hk_state {
   char *id;
@@ -27,8 +33,8 @@ struct hk_state {
   uid_t owner;
   char *annotations_json; /* a JSON object, "{}" when none */
   bool has_cgroup;
-  bool paused;            /* set by pause/resume */
-  enum hk_status status; /* computed by hk_state_load from the pid and exec.fifo */
+  bool paused;           /* set by pause/resume */
+  enum hk_status status; /* computed on load from the pid and exec.fifo */
 };
 
 #define HK_STATE_ID_MAX 1024
@@ -45,6 +51,16 @@ int hk_state_remove_dir(const char *root, const char *id, struct hk_error *err);
 
 int hk_state_save(int dirfd, const struct hk_state *st, struct hk_error *err);
 int hk_state_load(int dirfd, struct hk_state *st, struct hk_error *err);
+/* For readers (state, list, ps): state.json without the lock, at <dir>/ under
+ * atfd (dir NULL: atfd is the state dir).  It is always replaced by rename, so
+ * what is read is one whole version.  0, or -1 when the caller must take the
+ * lock and hk_state_load instead (unreadable or unusual file, or a create in
+ * progress); st is then cleared.  Reports no error itself. */
+int hk_state_read(int atfd, const char *dir, struct hk_state *st);
+/* st->status from the pid, its start time, st->paused, the status state.json
+ * was saved with, and <fifo> under atfd. */
+void hk_state_set_status(struct hk_state *st, bool creating, bool saved_running, int atfd,
+                         const char *fifo);
 void hk_state_clear(struct hk_state *st);
 const char *hk_status_name(enum hk_status status);
 /* The JSON that `state` prints and hooks read on stdin (state-schema.json). */

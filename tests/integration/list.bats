@@ -94,3 +94,38 @@ teardown() {
 	assert_success
 	assert_equal "$(jq -r '.[0].annotations["a.b"]' <<<"$output")" c
 }
+
+# hako's own state layout: list and state read state.json without the lock,
+# and must skip what they cannot read (a create that has not written it yet,
+# a corrupt file) and not follow a link in the state root.
+@test "list skips unreadable state dirs and links; state reports them" {
+	set_cmd sleep 1000
+	create_container
+	hako start "$CID"
+	mkdir "$STATE_ROOT/$CID-ghost"
+	mkdir "$STATE_ROOT/$CID-bad"
+	printf '{"id":"%s",' "$CID-bad" >"$STATE_ROOT/$CID-bad/state.json"
+	ln -s "$CID" "$STATE_ROOT/$CID-alias"
+
+	run hako list -q
+	assert_success
+	assert_output "$CID"
+	run hako list
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 1 --regexp "^$CID +$(container_pid "$CID") +running +$BUNDLE +"
+
+	run hako state "$CID"
+	assert_success
+	assert_equal "$(jq -r .status <<<"$output")" running
+	run hako state "$CID-ghost"
+	assert_failure
+	assert_output --partial "state.json"
+	run hako state "$CID-bad"
+	assert_failure
+	assert_output --partial "state.json is corrupt"
+	run hako state "$CID-alias"
+	assert_failure
+	rm "$STATE_ROOT/$CID-alias"
+	rm -r "$STATE_ROOT/$CID-ghost" "$STATE_ROOT/$CID-bad"
+}

@@ -175,6 +175,24 @@ static void test_dir_of(void **state) {
   assert_null(hk_cg_dir_of("/sys/fs/cgroup", "/ns", "/nsx/c1"));
 }
 
+static void expect_join(const char *a, const char *b, const char *want) {
+  char *j = hk_cg_join(a, b);
+  assert_non_null(j);
+  assert_string_equal(j, want);
+  free(j);
+}
+
+static void test_join(void **state) {
+  (void)state;
+  expect_join("/sys/fs/cgroup", "memory.max", "/sys/fs/cgroup/memory.max");
+  expect_join("/sys/fs/cgroup/", "memory.max", "/sys/fs/cgroup/memory.max");
+  expect_join("/sys/fs/cgroup", "//a/b", "/sys/fs/cgroup/a/b");
+  expect_join("/sys/fs/cgroup", "", "/sys/fs/cgroup");
+  expect_join("/sys/fs/cgroup", "/", "/sys/fs/cgroup");
+  expect_join("", "a", "/a");
+  expect_join("", "", "");
+}
+
 static const char mountinfo_hybrid[] =
     "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
     "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime shared:9 - cgroup cgroup rw,cpu,cpuacct\n"
@@ -412,13 +430,21 @@ static void test_sub(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_shares_to_weight), cmocka_unit_test(test_blkio_weight),
-      cmocka_unit_test(test_cpu_max),          cmocka_unit_test(test_swap),
-      cmocka_unit_test(test_max_str),          cmocka_unit_test(test_device_rule_v1),
-      cmocka_unit_test(test_own_path),         cmocka_unit_test(test_resolve_path),
-      cmocka_unit_test(test_dir_of),           cmocka_unit_test(test_mountinfo),
-      cmocka_unit_test(test_serialize),        cmocka_unit_test(test_bpf),
-      cmocka_unit_test(test_v2_needed),        cmocka_unit_test(test_sub),
+      cmocka_unit_test(test_shares_to_weight),
+      cmocka_unit_test(test_blkio_weight),
+      cmocka_unit_test(test_cpu_max),
+      cmocka_unit_test(test_swap),
+      cmocka_unit_test(test_max_str),
+      cmocka_unit_test(test_device_rule_v1),
+      cmocka_unit_test(test_own_path),
+      cmocka_unit_test(test_resolve_path),
+      cmocka_unit_test(test_dir_of),
+      cmocka_unit_test(test_join),
+      cmocka_unit_test(test_mountinfo),
+      cmocka_unit_test(test_serialize),
+      cmocka_unit_test(test_bpf),
+      cmocka_unit_test(test_v2_needed),
+      cmocka_unit_test(test_sub),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,7 +75,7 @@ int hako_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct 
   *pids = NULL;
   *n = 0;
   struct hk_container c;
-  int r = hk_container_open(root, id, &c, err);
+  int r = hk_container_open_ro(root, id, &c, err);
   if (r < 0)
     return r;
   struct hk_cgroup *cg = NULL;

@@ -36,6 +36,28 @@ int hk_container_open(const char *root, const char *id, struct hk_container *c,
   return r;
 }
 
+int hk_container_open_ro(const char *root, const char *id, struct hk_container *c,
+                         struct hk_error *err) {
+  c->dirfd = -1;
+  memset(&c->st, 0, sizeof c->st);
+  int r = hk_state_validate_id(id, err);
+  if (r < 0)
+    return r;
+  c->dirfd = hk_state_open_dir(root, id, err);
+  if (c->dirfd < 0)
+    return c->dirfd;
+  if (hk_state_read(c->dirfd, NULL, &c->st) == 0)
+    return 0;
+  r = hk_state_lock(c->dirfd, err);
+  if (r == 0)
+    r = hk_state_load(c->dirfd, &c->st, err);
+  if (r < 0) {
+    close(c->dirfd);
+    c->dirfd = -1;
+  }
+  return r;
+}
+
 void hk_container_close(struct hk_container *c) {
   if (c->dirfd >= 0)
     close(c->dirfd);

@@ -17,6 +17,10 @@ struct hk_container {
 
 int hk_container_open(const char *root, const char *id, struct hk_container *c,
                       struct hk_error *err);
+/* The same for commands that only read (state, ps): without the lock while
+ * state.json can be read whole (see hk_state_read), locked otherwise. */
+int hk_container_open_ro(const char *root, const char *id, struct hk_container *c,
+                         struct hk_error *err);
 void hk_container_close(struct hk_container *c);
 /* The config stored in the state dir at create time. */
 int hk_container_load_spec(const struct hk_container *c, struct hk_spec **spec,
@@ -66,9 +70,8 @@ struct hk_restore_launch {
 };
 /* hako_create, or with restore set, the same container brought back by criu
  * (no exec.fifo: it is running). */
-int hk_create_container(const struct hako_create_opts *o,
-                        const struct hk_restore_launch *restore, pid_t *init_pid,
-                        struct hk_error *err);
+int hk_create_container(const struct hako_create_opts *o, const struct hk_restore_launch *restore,
+                        pid_t *init_pid, struct hk_error *err);
 /* RFC 3339 timestamp with nanoseconds, UTC. */
 void hk_now_rfc3339(char *buf, size_t size);
 

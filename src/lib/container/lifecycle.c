@@ -100,7 +100,7 @@ out:
 
 int hako_state(const char *root, const char *id, char **json, struct hk_error *err) {
   struct hk_container c;
-  int r = hk_container_open(root, id, &c, err);
+  int r = hk_container_open_ro(root, id, &c, err);
   if (r < 0)
     return r;
   *json = hk_state_to_json(&c.st, true);
@@ -184,47 +184,80 @@ out:
   return r;
 }
 
+/* s, or "" when it is NULL; st gives its strings away */
+static char *take(char **s) {
+  char *v = *s ? *s : strdup("");
+  *s = NULL;
+  return v;
+}
+
+static int add_entry(struct hako_list_entry **out, size_t *n, size_t *cap, struct hk_state *st) {
+  if (*n == *cap) {
+    size_t nc = *cap ? *cap * 2 : 16;
+    struct hako_list_entry *ne = realloc(*out, nc * sizeof **out);
+    if (!ne)
+      return -ENOMEM;
+    *out = ne;
+    *cap = nc;
+  }
+  struct hako_list_entry *le = &(*out)[*n];
+  le->pid = st->status == HK_STATUS_STOPPED ? 0 : st->pid;
+  le->status = strdup(hk_status_name(st->status));
+  le->owner = st->owner == 0 ? strdup("root") : hk_strdup_printf("%u", st->owner);
+  le->id = take(&st->id);
+  le->bundle = take(&st->bundle);
+  le->created = take(&st->created);
+  le->oci_version = take(&st->oci_version);
+  le->rootfs = take(&st->rootfs);
+  le->annotations_json = NULL;
+  if (st->annotations_json && strcmp(st->annotations_json, "{}") != 0)
+    le->annotations_json = take(&st->annotations_json);
+  (*n)++;
+  return 0;
+}
+
 int hako_list(const char *root, struct hako_list_entry **out, size_t *n, struct hk_error *err) {
   *out = NULL;
   *n = 0;
   DIR *d = opendir(root);
   if (!d)
     return errno == ENOENT ? 0 : hk_error_sys(err, "open state root %s", root);
+  int rootfd = dirfd(d);
   size_t cap = 0;
+  int r = 0;
   struct dirent *e;
   while ((e = readdir(d))) {
     if (e->d_name[0] == '.')
       continue;
     struct hk_error ignored = {0};
-    struct hk_container c;
-    if (hk_container_open(root, e->d_name, &c, &ignored) < 0)
-      continue;
-    if (*n == cap) {
-      cap = cap ? cap * 2 : 16;
-      struct hako_list_entry *ne = realloc(*out, cap * sizeof **out);
-      if (!ne) {
-        hk_container_close(&c);
-        closedir(d);
-        return hk_error_set(err, ENOMEM, "list: out of memory");
-      }
-      *out = ne;
+    struct hk_state st;
+    /* Without the lock, through the root's fd: a plain directory whose
+     * state.json reads whole.  Anything else (a link, a create in progress,
+     * an odd file) takes the locked path, and is skipped when that fails too:
+     * a container deleted meanwhile is simply not listed. */
+    if (e->d_type != DT_DIR || hk_state_validate_id(e->d_name, &ignored) < 0 ||
+        hk_state_read(rootfd, e->d_name, &st) < 0) {
+      struct hk_container c;
+      if (hk_container_open(root, e->d_name, &c, &ignored) < 0)
+        continue;
+      st = c.st;
+      memset(&c.st, 0, sizeof c.st);
+      hk_container_close(&c);
     }
-    struct hako_list_entry *le = &(*out)[(*n)++];
-    le->id = strdup(c.st.id);
-    le->pid = c.st.status == HK_STATUS_STOPPED ? 0 : c.st.pid;
-    le->status = strdup(hk_status_name(c.st.status));
-    le->bundle = strdup(c.st.bundle ? c.st.bundle : "");
-    le->created = strdup(c.st.created ? c.st.created : "");
-    le->owner = c.st.owner == 0 ? strdup("root") : hk_strdup_printf("%u", c.st.owner);
-    le->oci_version = strdup(c.st.oci_version ? c.st.oci_version : "");
-    le->rootfs = strdup(c.st.rootfs ? c.st.rootfs : "");
-    le->annotations_json = c.st.annotations_json && strcmp(c.st.annotations_json, "{}") != 0
-                               ? strdup(c.st.annotations_json)
-                               : NULL;
-    hk_container_close(&c);
+    r = add_entry(out, n, &cap, &st);
+    hk_state_clear(&st);
+    if (r < 0) {
+      r = hk_error_set(err, ENOMEM, "list: out of memory");
+      break;
+    }
   }
   closedir(d);
-  return 0;
+  if (r < 0) {
+    hako_list_free(*out, *n);
+    *out = NULL;
+    *n = 0;
+  }
+  return r;
 }
 
 void hako_list_free(struct hako_list_entry *e, size_t n) {

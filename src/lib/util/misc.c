@@ -53,11 +53,24 @@ bool hk_str_has_prefix(const char *s, const char *prefix) {
 }
 
 unsigned long long hk_proc_stat(pid_t pid, char *state) {
-  char path[64], buf[1024];
+  char path[32], buf[1024];
   if (state)
     *state = 0;
-  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (pid <= 0)
+    return 0;
+  /* "/proc/<pid>/stat" by hand: snprintf was a tenth of `list` */
+  char digits[12];
+  size_t nd = 0;
+  for (unsigned v = (unsigned)pid; nd == 0 || v; v /= 10)
+    digits[nd++] = (char)('0' + v % 10);
+  char *w = memcpy(path, "/proc/", 6);
+  w += 6;
+  while (nd)
+    *w++ = digits[--nd];
+  memcpy(w, "/stat", sizeof "/stat");
+  /* openat, not open: musl's open() adds an fcntl(FD_CLOEXEC) for old kernels,
+   * one more syscall per container in `list` */
+  int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return 0;
   ssize_t n = read(fd, buf, sizeof buf - 1);
@@ -65,20 +78,24 @@ unsigned long long hk_proc_stat(pid_t pid, char *state) {
   if (n <= 0)
     return 0;
   buf[n] = 0;
-  /* comm may hold spaces and parentheses: fields are counted after the last ')' */
-  char *p = strrchr(buf, ')');
+  /* comm may hold spaces and parentheses: fields are counted after the last
+   * ')'.  No later field can hold one, and comm (at most 64 bytes, for a
+   * kernel worker) ends within the first 128 bytes: no need to search all. */
+  char *p = memrchr(buf, ')', n < 128 ? (size_t)n : 128);
   if (!p || p[1] != ' ')
     return 0;
   if (state)
     *state = p[2];
-  p++;
-  /* after ')' comes field 3 (state); starttime is field 22 */
-  for (int field = 3; field < 22 && p; field++) {
-    p = strchr(p + 1, ' ');
-  }
-  if (!p)
+  /* after ") " comes field 3 (state); starttime, field 22, follows the 19th
+   * space from there */
+  const char *end = buf + n;
+  int spaces = 0;
+  for (p += 2; p < end && spaces < 19; p++)
+    if (*p == ' ')
+      spaces++;
+  if (spaces < 19)
     return 0;
-  return strtoull(p + 1, NULL, 10);
+  return strtoull(p, NULL, 10);
 }
 
 unsigned long long hk_proc_start_time(pid_t pid) {
@@ -104,4 +121,3 @@ int hk_fds_cloexec_from(int from, struct hk_error *err) {
   closedir(d);
   return 0;
 }
-
