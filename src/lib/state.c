@@ -230,7 +230,7 @@ int hk_state_save(int dirfd, const struct hk_state *st, struct hk_error *err) {
   json_decref(o);
   if (!s)
     return hk_error_set(err, ENOMEM, "encode state.json: out of memory");
-  int r = hk_write_file_atomic(dirfd, "state.json", s, strlen(s), 0600, err);
+  int r = hk_write_file_locked(dirfd, "state.json", s, strlen(s), 0600, err);
   free(s);
   return r;
 }

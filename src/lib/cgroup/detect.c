@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 
@@ -133,13 +134,33 @@ nomem:
   return hk_error_set(err, ENOMEM, "out of memory");
 }
 
-int hk_cg_read_mounts(struct hk_cg_mounts *out, struct hk_error *err) {
+/* create reads the cgroup mounts more than once (check, then create), and the kernel
+ * formats the whole mount table each time: the text is kept for the process's life, per
+ * mount namespace (a child that entered another one reads its own). */
+static struct {
   char *text;
-  int r = hk_cg_read("/proc/self", "mountinfo", &text, err);
+  dev_t dev;
+  ino_t ino;
+} mountinfo_cache;
+
+int hk_cg_read_mounts(struct hk_cg_mounts *out, struct hk_error *err) {
+  struct stat ns;
+  bool known = stat("/proc/self/ns/mnt", &ns) == 0;
+  bool hit = known && mountinfo_cache.text && mountinfo_cache.dev == ns.st_dev &&
+             mountinfo_cache.ino == ns.st_ino;
+  char *text = mountinfo_cache.text;
+  int r = hit ? 0 : hk_cg_read("/proc/self", "mountinfo", &text, err);
   if (r < 0)
     return r;
   r = hk_cg_parse_mountinfo(text, out, err);
-  free(text);
+  if (!hit && known) {
+    free(mountinfo_cache.text);
+    mountinfo_cache.text = text;
+    mountinfo_cache.dev = ns.st_dev;
+    mountinfo_cache.ino = ns.st_ino;
+  } else if (!hit) {
+    free(text);
+  }
   if (r == 0 && out->n == 0) {
     hk_cg_mounts_free(out);
     return hk_error_set(err, ENOENT, "no cgroup filesystem is mounted");

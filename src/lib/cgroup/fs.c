@@ -50,6 +50,29 @@ int hk_cg_write(const char *dir, const char *file, const char *value, struct hk_
   return r;
 }
 
+int hk_cg_open_w(const char *dir, const char *file, struct hk_error *err) {
+  char *path = hk_cg_join(dir, file);
+  if (!path)
+    return hk_error_set(err, ENOMEM, "out of memory");
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    fd = hk_error_sys(err, "open %s", path);
+  free(path);
+  return fd;
+}
+
+int hk_cg_write_fd(int fd, const char *dir, const char *file, const char *value,
+                   struct hk_error *err) {
+  size_t len = strlen(value);
+  ssize_t w = write(fd, value, len);
+  if (w < 0)
+    return hk_error_sys(err, "write \"%s\" to %s/%s", value, dir, file);
+  if ((size_t)w != len)
+    return hk_error_set(err, EIO, "write \"%s\" to %s/%s: short write", value, dir, file);
+  hk_debug("cgroup: %s/%s <- %s", dir, file, value);
+  return 0;
+}
+
 int hk_cg_writef(const char *dir, const char *file, struct hk_error *err, const char *fmt, ...) {
   char buf[512];
   va_list ap;

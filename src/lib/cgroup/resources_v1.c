@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -274,14 +275,23 @@ int hk_cg_apply_v1(const struct hk_cgroup *cg, const struct hk_resources *res, b
     for (size_t i = 0; i < res->n_devices; i++)
       if ((r = hk_cg_device_rule_v1(&res->devices[i], rule, sizeof rule, err)))
         return r;
-    if ((r = hk_cg_write(dir, "devices.deny", "a", err)))
-      return r;
-    for (size_t i = 0; i < res->n_devices; i++) {
+    /* the rules go through one open file each for deny and allow (a rule per write) */
+    static const char *const files[2] = {"devices.deny", "devices.allow"};
+    int fds[2] = {hk_cg_open_w(dir, files[0], err), -1};
+    r = fds[0] < 0 ? fds[0] : hk_cg_write_fd(fds[0], dir, files[0], "a", err);
+    for (size_t i = 0; r == 0 && i < res->n_devices; i++) {
+      int k = res->devices[i].allow ? 1 : 0;
+      if (fds[k] < 0 && (fds[k] = hk_cg_open_w(dir, files[k], err)) < 0) {
+        r = fds[k];
+        break;
+      }
       hk_cg_device_rule_v1(&res->devices[i], rule, sizeof rule, err);
-      r = hk_cg_write(dir, res->devices[i].allow ? "devices.allow" : "devices.deny", rule, err);
-      if (r < 0)
-        return r;
+      r = hk_cg_write_fd(fds[k], dir, files[k], rule, err);
     }
+    for (int k = 0; k < 2; k++)
+      if (fds[k] >= 0)
+        close(fds[k]);
+    return r;
   }
   return 0;
 }
