@@ -21,6 +21,11 @@ enum hk_cgroup_layout { HK_CGROUP_V1, HK_CGROUP_HYBRID, HK_CGROUP_V2 };
 
 int hk_cgroup_detect(enum hk_cgroup_layout *out, struct hk_error *err);
 
+/* The /proc/self/mountinfo text this process (or the launcher it was forked from) last
+ * read to find the cgroup mounts, or NULL: init, in a fresh copy of the launcher's mount
+ * namespace, finds the same cgroup hierarchies there without asking the kernel again. */
+const char *hk_cgroup_mountinfo_seen(void);
+
 /* Validate resources against the host before anything is created: a resource
  * whose controller is not mounted/enabled is an error naming it
  * ("linux.resources.rdma: the rdma controller is not available"); `unified`

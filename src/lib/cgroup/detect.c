@@ -143,6 +143,10 @@ static struct {
   ino_t ino;
 } mountinfo_cache;
 
+const char *hk_cgroup_mountinfo_seen(void) {
+  return mountinfo_cache.text;
+}
+
 int hk_cg_read_mounts(struct hk_cg_mounts *out, struct hk_error *err) {
   struct stat ns;
   bool known = stat("/proc/self/ns/mnt", &ns) == 0;

@@ -4,15 +4,16 @@
  * under a tmpfs, one directory per hierarchy, as runc lays it out.  The
  * whole view is read-only when the options say so or when the cgroup
  * namespace is shared with the host (security rule 7). */
+#include "mount_api.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include "mount_api.h"
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "rootfs.h"
 #include "util.h"
 
@@ -39,9 +40,19 @@ static void unescape(char *s) {
 
 /* Keep only controller names (and name=) from the super options. */
 static void controllers_from_opts(const char *opts, char *out, size_t size) {
-  static const char *const not_ctrl[] = {"rw", "ro", "nosuid", "nodev", "noexec", "relatime",
-                                         "noatime", "nsdelegate", "memory_recursiveprot",
-                                         "clone_children", "xattr", "noprefix", NULL};
+  static const char *const not_ctrl[] = {"rw",
+                                         "ro",
+                                         "nosuid",
+                                         "nodev",
+                                         "noexec",
+                                         "relatime",
+                                         "noatime",
+                                         "nsdelegate",
+                                         "memory_recursiveprot",
+                                         "clone_children",
+                                         "xattr",
+                                         "noprefix",
+                                         NULL};
   out[0] = 0;
   char copy[512], *save = NULL;
   snprintf(copy, sizeof copy, "%s", opts);
@@ -57,7 +68,9 @@ static void controllers_from_opts(const char *opts, char *out, size_t size) {
 }
 
 static size_t read_cg_mounts(struct cg_mount *out, size_t max) {
-  FILE *f = fopen("/proc/self/mountinfo", "re");
+  /* the cgroup mounts are those of the launcher's namespace, which ours copies */
+  const char *seen = hk_cgroup_mountinfo_seen();
+  FILE *f = seen ? fmemopen((void *)seen, strlen(seen), "r") : fopen("/proc/self/mountinfo", "re");
   if (!f)
     return 0;
   char *line = NULL;
@@ -160,10 +173,10 @@ int hk_mount_cgroupfs(const struct hk_rootfs_ctx *ctx, int dest, const struct hk
   char path[PATH_MAX];
   if (n == 1 && mounts[0].v2) {
     if (ctx->cgroupns) {
-      _cleanup_close_ int mnt = hk_fs_mount_fd(
-          "cgroup2", "cgroup2", NULL,
-          MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | (ro ? MOUNT_ATTR_RDONLY : 0),
-          where, err);
+      _cleanup_close_ int mnt = hk_fs_mount_fd("cgroup2", "cgroup2", NULL,
+                                               MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                                   MOUNT_ATTR_NOEXEC | (ro ? MOUNT_ATTR_RDONLY : 0),
+                                               where, err);
       if (mnt < 0)
         return mnt;
       return hk_move_mount_to(mnt, dest, where, err);
@@ -172,10 +185,9 @@ int hk_mount_cgroupfs(const struct hk_rootfs_ctx *ctx, int dest, const struct hk
       return hk_error_set(err, ENOENT, "%s: cannot find the container's cgroup", where);
     return bind_ro(path, dest, ro, where, err);
   }
-  _cleanup_close_ int tmp = hk_fs_mount_fd("tmpfs", "tmpfs", "mode=755",
-                                           MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                                               MOUNT_ATTR_NOEXEC,
-                                           where, err);
+  _cleanup_close_ int tmp =
+      hk_fs_mount_fd("tmpfs", "tmpfs", "mode=755",
+                     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, where, err);
   if (tmp < 0)
     return tmp;
   int r = hk_move_mount_to(tmp, dest, where, err);
