@@ -16,17 +16,20 @@
 #include "log.h"
 #include "util.h"
 
-int hk_container_open(const char *root, const char *id, struct hk_container *c,
-                      struct hk_error *err) {
+/* validate the id and open its state dir (c->dirfd) */
+static int open_dir(const char *root, const char *id, struct hk_container *c,
+                    struct hk_error *err) {
   c->dirfd = -1;
   memset(&c->st, 0, sizeof c->st);
   int r = hk_state_validate_id(id, err);
   if (r < 0)
     return r;
   c->dirfd = hk_state_open_dir(root, id, err);
-  if (c->dirfd < 0)
-    return c->dirfd;
-  r = hk_state_lock(c->dirfd, err);
+  return c->dirfd < 0 ? c->dirfd : 0;
+}
+
+static int lock_and_load(struct hk_container *c, struct hk_error *err) {
+  int r = hk_state_lock(c->dirfd, err);
   if (r == 0)
     r = hk_state_load(c->dirfd, &c->st, err);
   if (r < 0) {
@@ -36,26 +39,20 @@ int hk_container_open(const char *root, const char *id, struct hk_container *c,
   return r;
 }
 
+int hk_container_open(const char *root, const char *id, struct hk_container *c,
+                      struct hk_error *err) {
+  int r = open_dir(root, id, c, err);
+  return r < 0 ? r : lock_and_load(c, err);
+}
+
 int hk_container_open_ro(const char *root, const char *id, struct hk_container *c,
                          struct hk_error *err) {
-  c->dirfd = -1;
-  memset(&c->st, 0, sizeof c->st);
-  int r = hk_state_validate_id(id, err);
+  int r = open_dir(root, id, c, err);
   if (r < 0)
     return r;
-  c->dirfd = hk_state_open_dir(root, id, err);
-  if (c->dirfd < 0)
-    return c->dirfd;
   if (hk_state_read(c->dirfd, NULL, &c->st) == 0)
     return 0;
-  r = hk_state_lock(c->dirfd, err);
-  if (r == 0)
-    r = hk_state_load(c->dirfd, &c->st, err);
-  if (r < 0) {
-    close(c->dirfd);
-    c->dirfd = -1;
-  }
-  return r;
+  return lock_and_load(c, err);
 }
 
 void hk_container_close(struct hk_container *c) {
@@ -72,6 +69,19 @@ int hk_container_load_spec(const struct hk_container *c, struct hk_spec **spec,
   int r = hk_read_file_at(c->dirfd, "config.json", 64 << 20, &text, &len, err);
   if (r < 0)
     return r;
+  return hk_spec_parse(text, len, "config.json", spec, err);
+}
+
+int hk_container_load_spec_for_hooks(const struct hk_container *c, struct hk_spec **spec,
+                                     struct hk_error *err) {
+  *spec = NULL;
+  _cleanup_free_ char *text = NULL;
+  size_t len;
+  int r = hk_read_file_at(c->dirfd, "config.json", 64 << 20, &text, &len, err);
+  if (r < 0)
+    return r;
+  if (!memmem(text, len, "hooks", 5) && !memmem(text, len, "\\u", 2))
+    return 0;
   return hk_spec_parse(text, len, "config.json", spec, err);
 }
 
@@ -118,7 +128,7 @@ int hk_container_load_cgroup(const struct hk_container *c, struct hk_cgroup **cg
 int hk_container_destroy(const char *root, struct hk_container *c, struct hk_error *err) {
   struct hk_spec *spec = NULL;
   struct hk_error hook_err = {0};
-  if (hk_container_load_spec(c, &spec, &hook_err) == 0) {
+  if (hk_container_load_spec_for_hooks(c, &spec, &hook_err) == 0 && spec) {
     c->st.status = HK_STATUS_STOPPED;
     char *state = hk_state_to_json(&c->st, false);
     /* poststop failures are logged, not fatal: the container is gone anyway */

@@ -25,6 +25,11 @@ void hk_container_close(struct hk_container *c);
 /* The config stored in the state dir at create time. */
 int hk_container_load_spec(const struct hk_container *c, struct hk_spec **spec,
                            struct hk_error *err);
+/* The same for start and delete, which want only its hooks: *spec stays NULL when the
+ * text cannot hold any (no "hooks", and no \u escape that could spell it), and the
+ * parse (three per `run`) is skipped. */
+int hk_container_load_spec_for_hooks(const struct hk_container *c, struct hk_spec **spec,
+                                     struct hk_error *err);
 /* The container's cgroup from the serialized form create stored; *cg is
  * NULL (and 0 returned) for a container without one. */
 struct hk_cgroup;

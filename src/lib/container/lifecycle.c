@@ -79,13 +79,15 @@ int hako_start(const char *root, const char *id, struct hk_error *err) {
   if (r < 0)
     goto out;
   struct hk_spec *spec = NULL;
-  r = hk_container_load_spec(&c, &spec, err);
+  r = hk_container_load_spec_for_hooks(&c, &spec, err);
   if (r < 0)
     goto out;
-  char *state = hk_state_to_json(&c.st, false);
-  if (state)
-    r = hk_hooks_run(&spec->hooks.poststart, "hooks.poststart", state, err);
-  free(state);
+  if (spec && spec->hooks.poststart.n) {
+    char *state = hk_state_to_json(&c.st, false);
+    if (state)
+      r = hk_hooks_run(&spec->hooks.poststart, "hooks.poststart", state, err);
+    free(state);
+  }
   hk_spec_free(spec);
   if (r < 0) {
     /* runtime.md: a failing poststart hook stops the container */
