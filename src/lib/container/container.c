@@ -62,27 +62,28 @@ void hk_container_close(struct hk_container *c) {
   hk_state_clear(&c->st);
 }
 
-int hk_container_load_spec(const struct hk_container *c, struct hk_spec **spec,
-                           struct hk_error *err) {
-  _cleanup_free_ char *text = NULL;
-  size_t len;
-  int r = hk_read_file_at(c->dirfd, "config.json", 64 << 20, &text, &len, err);
-  if (r < 0)
-    return r;
-  return hk_spec_parse(text, len, "config.json", spec, err);
-}
-
-int hk_container_load_spec_for_hooks(const struct hk_container *c, struct hk_spec **spec,
-                                     struct hk_error *err) {
+/* hooks_only: leave *spec NULL when the text cannot hold hooks (see container.h) */
+static int load_spec(const struct hk_container *c, bool hooks_only, struct hk_spec **spec,
+                     struct hk_error *err) {
   *spec = NULL;
   _cleanup_free_ char *text = NULL;
   size_t len;
   int r = hk_read_file_at(c->dirfd, "config.json", 64 << 20, &text, &len, err);
   if (r < 0)
     return r;
-  if (!memmem(text, len, "hooks", 5) && !memmem(text, len, "\\u", 2))
+  if (hooks_only && !memmem(text, len, "hooks", 5) && !memmem(text, len, "\\u", 2))
     return 0;
   return hk_spec_parse(text, len, "config.json", spec, err);
+}
+
+int hk_container_load_spec(const struct hk_container *c, struct hk_spec **spec,
+                           struct hk_error *err) {
+  return load_spec(c, false, spec, err);
+}
+
+int hk_container_load_spec_for_hooks(const struct hk_container *c, struct hk_spec **spec,
+                                     struct hk_error *err) {
+  return load_spec(c, true, spec, err);
 }
 
 int hk_container_signal_init(const struct hk_container *c, int sig, struct hk_error *err) {
