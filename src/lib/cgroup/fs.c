@@ -26,51 +26,39 @@ char *hk_cg_join(const char *a, const char *b) {
   return s;
 }
 
-int hk_cg_write(const char *dir, const char *file, const char *value, struct hk_error *err) {
-  char *path = hk_cg_join(dir, file);
-  if (!path)
+int hk_cg_open_w(const char *dir, const char *file, char **path, struct hk_error *err) {
+  *path = hk_cg_join(dir, file);
+  if (!*path)
     return hk_error_set(err, ENOMEM, "out of memory");
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  int fd = open(*path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) {
-    int r = hk_error_sys(err, "open %s", path);
-    free(path);
-    return r;
+    fd = hk_error_sys(err, "open %s", *path);
+    free(*path);
+    *path = NULL;
   }
-  size_t len = strlen(value);
-  ssize_t w = write(fd, value, len);
-  int r = 0;
-  if (w < 0)
-    r = hk_error_sys(err, "write \"%s\" to %s", value, path);
-  else if ((size_t)w != len)
-    r = hk_error_set(err, EIO, "write \"%s\" to %s: short write", value, path);
-  else
-    hk_debug("cgroup: %s <- %s", path, value);
-  close(fd);
-  free(path);
-  return r;
-}
-
-int hk_cg_open_w(const char *dir, const char *file, struct hk_error *err) {
-  char *path = hk_cg_join(dir, file);
-  if (!path)
-    return hk_error_set(err, ENOMEM, "out of memory");
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0)
-    fd = hk_error_sys(err, "open %s", path);
-  free(path);
   return fd;
 }
 
-int hk_cg_write_fd(int fd, const char *dir, const char *file, const char *value,
-                   struct hk_error *err) {
+int hk_cg_write_fd(int fd, const char *path, const char *value, struct hk_error *err) {
   size_t len = strlen(value);
   ssize_t w = write(fd, value, len);
   if (w < 0)
-    return hk_error_sys(err, "write \"%s\" to %s/%s", value, dir, file);
+    return hk_error_sys(err, "write \"%s\" to %s", value, path);
   if ((size_t)w != len)
-    return hk_error_set(err, EIO, "write \"%s\" to %s/%s: short write", value, dir, file);
-  hk_debug("cgroup: %s/%s <- %s", dir, file, value);
+    return hk_error_set(err, EIO, "write \"%s\" to %s: short write", value, path);
+  hk_debug("cgroup: %s <- %s", path, value);
   return 0;
+}
+
+int hk_cg_write(const char *dir, const char *file, const char *value, struct hk_error *err) {
+  char *path;
+  int fd = hk_cg_open_w(dir, file, &path, err);
+  if (fd < 0)
+    return fd;
+  int r = hk_cg_write_fd(fd, path, value, err);
+  close(fd);
+  free(path);
+  return r;
 }
 
 int hk_cg_writef(const char *dir, const char *file, struct hk_error *err, const char *fmt, ...) {

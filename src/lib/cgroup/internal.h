@@ -66,10 +66,10 @@ char *hk_cg_clean_path(const char *path);
 
 /* ---- fs.c: small file helpers (dir + "/" + file) ---- */
 int hk_cg_write(const char *dir, const char *file, const char *value, struct hk_error *err);
-/* One open file for several writes (each write one value: v1 device rules). */
-int hk_cg_open_w(const char *dir, const char *file, struct hk_error *err);
-int hk_cg_write_fd(int fd, const char *dir, const char *file, const char *value,
-                   struct hk_error *err);
+/* One open file for several writes (each write one value: v1 device rules); *path
+ * (malloc'd, NULL on failure) names the file in messages.  hk_cg_write is the two. */
+int hk_cg_open_w(const char *dir, const char *file, char **path, struct hk_error *err);
+int hk_cg_write_fd(int fd, const char *path, const char *value, struct hk_error *err);
 int hk_cg_writef(const char *dir, const char *file, struct hk_error *err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Read the whole file; malloc'd, NUL-terminated. */

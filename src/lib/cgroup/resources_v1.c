@@ -277,20 +277,23 @@ int hk_cg_apply_v1(const struct hk_cgroup *cg, const struct hk_resources *res, b
         return r;
     /* the rules go through one open file each for deny and allow (a rule per write) */
     static const char *const files[2] = {"devices.deny", "devices.allow"};
-    int fds[2] = {hk_cg_open_w(dir, files[0], err), -1};
-    r = fds[0] < 0 ? fds[0] : hk_cg_write_fd(fds[0], dir, files[0], "a", err);
+    char *paths[2] = {NULL, NULL};
+    int fds[2] = {hk_cg_open_w(dir, files[0], &paths[0], err), -1};
+    r = fds[0] < 0 ? fds[0] : hk_cg_write_fd(fds[0], paths[0], "a", err);
     for (size_t i = 0; r == 0 && i < res->n_devices; i++) {
       int k = res->devices[i].allow ? 1 : 0;
-      if (fds[k] < 0 && (fds[k] = hk_cg_open_w(dir, files[k], err)) < 0) {
+      if (fds[k] < 0 && (fds[k] = hk_cg_open_w(dir, files[k], &paths[k], err)) < 0) {
         r = fds[k];
         break;
       }
       hk_cg_device_rule_v1(&res->devices[i], rule, sizeof rule, err);
-      r = hk_cg_write_fd(fds[k], dir, files[k], rule, err);
+      r = hk_cg_write_fd(fds[k], paths[k], rule, err);
     }
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < 2; k++) {
       if (fds[k] >= 0)
         close(fds[k]);
+      free(paths[k]);
+    }
     return r;
   }
   return 0;
