@@ -213,7 +213,7 @@ char *hk_state_to_json(const struct hk_state *st, bool pretty) {
   return s;
 }
 
-int hk_state_save(int dirfd, const struct hk_state *st, struct hk_error *err) {
+static char *state_file_json(const struct hk_state *st) {
   json_t *o =
       hk_jobj("id", json_string(st->id), "bundle", json_string(st->bundle ? st->bundle : ""),
               "rootfs", json_string(st->rootfs ? st->rootfs : ""), "ociVersion",
@@ -223,16 +223,30 @@ int hk_state_save(int dirfd, const struct hk_state *st, struct hk_error *err) {
               json_integer((json_int_t)st->owner), "cgroup", json_boolean(st->has_cgroup), "paused",
               json_boolean(st->paused), "status", json_string(hk_status_name(st->status)), NULL);
   if (!o)
-    return hk_error_set(err, ENOMEM, "encode state.json: out of memory");
+    return NULL;
   json_t *ann = st->annotations_json ? json_loads(st->annotations_json, 0, NULL) : NULL;
   json_object_set_new(o, "annotations", ann ? ann : json_object());
   char *s = json_dumps(o, JSON_COMPACT);
   json_decref(o);
+  return s;
+}
+
+static int state_write(int dirfd, const struct hk_state *st, bool first, struct hk_error *err) {
+  char *s = state_file_json(st);
   if (!s)
     return hk_error_set(err, ENOMEM, "encode state.json: out of memory");
-  int r = hk_write_file_locked(dirfd, "state.json", s, strlen(s), 0600, err);
+  int r = first ? hk_write_file_new(dirfd, "state.json", s, strlen(s), 0600, err)
+                : hk_write_file_locked(dirfd, "state.json", s, strlen(s), 0600, err);
   free(s);
   return r;
+}
+
+int hk_state_save(int dirfd, const struct hk_state *st, struct hk_error *err) {
+  return state_write(dirfd, st, false, err);
+}
+
+int hk_state_save_first(int dirfd, const struct hk_state *st, struct hk_error *err) {
+  return state_write(dirfd, st, true, err);
 }
 
 static char *dup_field(json_t *o, const char *key) {
@@ -285,8 +299,8 @@ void hk_state_set_status(struct hk_state *st, bool creating, bool saved_running,
     st->status = HK_STATUS_CREATING;
   else if (st->paused)
     st->status = HK_STATUS_PAUSED;
-  /* only create makes exec.fifo, and a state is saved as running only after
-   * start removed it (or by restore, which makes none): no need to look */
+  /* only create makes exec.fifo, and a state is saved as running only by restore
+   * (which makes none) or by pause/resume of a started one: no need to look */
   else if (saved_running)
     st->status = HK_STATUS_RUNNING;
   else if (faccessat(atfd, fifo, F_OK, AT_SYMLINK_NOFOLLOW) == 0)

@@ -50,6 +50,10 @@ int hk_state_lock(int dirfd, struct hk_error *err);
 int hk_state_remove_dir(const char *root, const char *id, struct hk_error *err);
 
 int hk_state_save(int dirfd, const struct hk_state *st, struct hk_error *err);
+/* The first state.json of a container, written once its init exists (create holds the
+ * lock until then; a lock-free reader rejects a file still being written and waits on
+ * the lock): a plain new file, no temp file and rename. */
+int hk_state_save_first(int dirfd, const struct hk_state *st, struct hk_error *err);
 int hk_state_load(int dirfd, struct hk_state *st, struct hk_error *err);
 /* For readers (state, list, ps): state.json without the lock, at <dir>/ under
  * atfd (dir NULL: atfd is the state dir).  It is always replaced by rename, so

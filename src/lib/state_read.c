@@ -1,8 +1,9 @@
 /* The lock-free read of state.json for state, list and ps.
  *
- * state.json is only ever replaced by rename (hk_state_save), so a reader that
- * opens it sees one complete version: no lock is needed to never print a
- * half-written state.  The file is read into a stack buffer and scanned by a
+ * state.json is written once by create, under the lock, as one write of less
+ * than a page (a reader sees it empty or whole), and then only replaced by
+ * rename (hk_state_save), so a reader that opens it sees one complete version:
+ * no lock is needed to never print a half-written state.  The file is read into a stack buffer and scanned by a
  * small parser that accepts exactly the shape hk_state_save writes (string,
  * integer and boolean members, and an annotations object of strings).  Anything
  * else -- a file this scanner does not accept, a state being created, a read

@@ -187,6 +187,32 @@ log_line() {
 	assert_no_leaks "$CID"
 }
 
+@test "hooks: a create killed before it recorded init is 'creating' and delete removes it all" {
+	requires_hako "state of a create that died"
+	# the hook kills the launcher (its parent) while it holds the container half made:
+	# state dir, config, cgroup, no state.json yet
+	cat >"$BATS_TEST_TMPDIR/kill-hook.sh" <<-'EOF'
+		#!/bin/sh
+		kill -9 "$PPID"
+		sleep 5
+	EOF
+	chmod 0755 "$BATS_TEST_TMPDIR/kill-hook.sh"
+	update_config '.hooks.createRuntime = [{"path": $p}]' --arg p "$BATS_TEST_TMPDIR/kill-hook.sh"
+	run create_container
+	assert_failure
+	[ -e "$STATE_ROOT/$CID/config.json" ] || fail "no half-made container: $(ls -A "$STATE_ROOT/$CID" 2>&1)"
+	[ ! -e "$STATE_ROOT/$CID/state.json" ] || fail "state.json written before init was recorded"
+	[ -n "$(cgroups_of "$CID")" ] || fail "the half-made container has no cgroup to clean up"
+	run hako state "$CID"
+	assert_success
+	[ "$(jq -r .status <<<"$output")" = creating ] || fail "state: $output"
+	run hako list -q
+	assert_output --partial "$CID"
+	run hako delete "$CID"
+	assert_success
+	assert_no_leaks "$CID"
+}
+
 @test "hooks: a failing poststart hook" {
 	cat >"$BATS_TEST_TMPDIR/fail-hook.sh" <<-'EOF'
 		#!/bin/sh

@@ -380,7 +380,7 @@ int hk_cgroup_kill_all(const struct hk_cgroup *cg, int sig, struct hk_error *err
   n = 0;
   r = hk_cgroup_pids(cg, &pids, &n, err);
   for (size_t i = 0; r == 0 && i < n; i++)
-    if (kill(pids[i], sig) < 0 && errno != ESRCH)
+    if (pids[i] > 0 && kill(pids[i], sig) < 0 && errno != ESRCH)
       r = hk_error_sys(err, "kill %d", (int)pids[i]);
   free(pids);
   if (frozen) {

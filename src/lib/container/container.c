@@ -28,10 +28,29 @@ static int open_dir(const char *root, const char *id, struct hk_container *c,
   return c->dirfd < 0 ? c->dirfd : 0;
 }
 
-static int lock_and_load(struct hk_container *c, struct hk_error *err) {
+/* Under the lock, a state dir with config.json but no state.json is a create that died
+ * before its init was recorded (create holds the lock until state.json exists, and
+ * removes the dir when it fails): a container in the creating state with no process,
+ * which delete can clean up.  Without config.json (not even that far, or a dir that
+ * delete just emptied) it does not exist. */
+static int load_unfinished(struct hk_container *c, const char *id, struct hk_error *err) {
+  if (faccessat(c->dirfd, "config.json", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+    return -ENOENT;
+  hk_error_clear(err);
+  c->st.id = strdup(id);
+  if (!c->st.id)
+    return hk_error_set(err, ENOMEM, "out of memory");
+  c->st.status = HK_STATUS_CREATING;
+  c->st.has_cgroup = faccessat(c->dirfd, "cgroup", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+  return 0;
+}
+
+static int lock_and_load(struct hk_container *c, const char *id, struct hk_error *err) {
   int r = hk_state_lock(c->dirfd, err);
   if (r == 0)
     r = hk_state_load(c->dirfd, &c->st, err);
+  if (r == -ENOENT)
+    r = load_unfinished(c, id, err);
   if (r < 0) {
     close(c->dirfd);
     c->dirfd = -1;
@@ -42,7 +61,7 @@ static int lock_and_load(struct hk_container *c, struct hk_error *err) {
 int hk_container_open(const char *root, const char *id, struct hk_container *c,
                       struct hk_error *err) {
   int r = open_dir(root, id, c, err);
-  return r < 0 ? r : lock_and_load(c, err);
+  return r < 0 ? r : lock_and_load(c, id, err);
 }
 
 int hk_container_open_ro(const char *root, const char *id, struct hk_container *c,
@@ -52,7 +71,7 @@ int hk_container_open_ro(const char *root, const char *id, struct hk_container *
     return r;
   if (hk_state_read(c->dirfd, NULL, &c->st) == 0)
     return 0;
-  return lock_and_load(c, err);
+  return lock_and_load(c, id, err);
 }
 
 void hk_container_close(struct hk_container *c) {
@@ -87,6 +106,10 @@ int hk_container_load_spec_for_hooks(const struct hk_container *c, struct hk_spe
 }
 
 int hk_container_signal_init(const struct hk_container *c, int sig, struct hk_error *err) {
+  /* no process recorded (a create that never finished): kill(0) would signal our own
+   * process group */
+  if (c->st.pid <= 0)
+    return hk_error_set(err, ESRCH, "container \"%s\" is not running", c->st.id);
   int pidfd = (int)syscall(SYS_pidfd_open, c->st.pid, 0);
   if (pidfd < 0) {
     if (errno == ESRCH)

@@ -297,7 +297,7 @@ static int record_init(struct create_ctx *c, const struct hako_create_opts *o, p
   c->st.pid = pid;
   c->st.pid_start_time = hk_proc_start_time(pid);
   c->st.status = status;
-  int r = hk_state_save(c->dirfd, &c->st, err);
+  int r = hk_state_save_first(c->dirfd, &c->st, err);
   if (r == 0 && o->pid_file)
     r = hk_write_pid_file(o->pid_file, pid, err);
   if (r < 0) {
@@ -377,7 +377,10 @@ static int do_create(const struct hako_create_opts *o, const struct hk_restore_l
   r = hk_state_lock(c->dirfd, err);
   if (r < 0)
     return r;
-  r = hk_write_file_atomic(c->dirfd, "config.json", c->config_text, c->config_len, 0600, err);
+  /* the fresh dir is locked until state.json exists: no reader sees these files half
+   * written, and a create that dies meanwhile leaves config.json without state.json,
+   * which open takes for a create that never finished (container.c) */
+  r = hk_write_file_new(c->dirfd, "config.json", c->config_text, c->config_len, 0600, err);
   if (r < 0)
     return r;
   char created[64];
@@ -390,9 +393,6 @@ static int do_create(const struct hako_create_opts *o, const struct hk_restore_l
                             .owner = geteuid(),
                             .annotations_json = annotations_json(c->spec),
                             .status = HK_STATUS_CREATING};
-  r = hk_state_save(c->dirfd, &c->st, err);
-  if (r < 0)
-    return r;
   if (with_cgroup) {
     r = create_cgroup(c, o->id, rootless, err);
     if (r < 0)

@@ -74,10 +74,9 @@ int hako_start(const char *root, const char *id, struct hk_error *err) {
   free(notify_host);
   if (r < 0)
     goto out;
+  /* state.json keeps "created": the status is computed, and with exec.fifo gone it is
+   * running (state.c); one rewrite fewer */
   c.st.status = HK_STATUS_RUNNING;
-  r = hk_state_save(c.dirfd, &c.st, err);
-  if (r < 0)
-    goto out;
   struct hk_spec *spec = NULL;
   r = hk_container_load_spec_for_hooks(&c, &spec, err);
   if (r < 0)

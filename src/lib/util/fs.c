@@ -106,6 +106,19 @@ int hk_write_file_atomic(int dirfd, const char *name, const char *data, size_t l
   return 0;
 }
 
+int hk_write_file_new(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                      struct hk_error *err) {
+  _cleanup_close_ int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0)
+    return hk_error_sys(err, "create %s", name);
+  if (hk_write_all(fd, data, len) < 0) {
+    int r = hk_error_sys(err, "write %s", name);
+    unlinkat(dirfd, name, 0);
+    return r;
+  }
+  return 0;
+}
+
 int hk_write_file_locked(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
                          struct hk_error *err) {
   /* ext4 (auto_da_alloc) flushes a file renamed over another: 0.1-0.2 ms each time the

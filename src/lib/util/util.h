@@ -34,6 +34,12 @@ int hk_read_file_at(int dirfd, const char *path, size_t max, char **out, size_t 
 /* Write data to dir/name atomically: temp file in the same dir, fsync-free, rename. */
 int hk_write_file_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
                          struct hk_error *err);
+/* Write data to a new file dir/name (O_EXCL), removed again when the write fails: for
+ * files of a fresh state dir that readers only open under the lock (or, like
+ * state.json, reject when incomplete), where a temp file and a rename would only add
+ * journal work. */
+int hk_write_file_new(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                      struct hk_error *err);
 /* The same for a file whose writers all hold the state lock and whose lock-free readers
  * fall back to the lock when it is missing (state.json): the old file is removed first. */
 int hk_write_file_locked(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
