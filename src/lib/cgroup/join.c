@@ -10,6 +10,8 @@
  * needs no lock either. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,10 +46,12 @@ int hk_cgroup_join_prepare(const struct hk_cgroup *cg, struct hk_cgroup_join *j,
     }
     if (hk_cg_list_has(h->mnt.controllers, "freezer"))
       j->freezer = i;
-    int dfd = open(h->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    j->tasks_fds[i] = dfd < 0 ? -1 : openat(dfd, "tasks", O_WRONLY | O_CLOEXEC);
-    if (dfd >= 0)
-      close(dfd);
+    char tasks[PATH_MAX];
+    if (snprintf(tasks, sizeof tasks, "%s/tasks", h->dir) >= (int)sizeof tasks) {
+      errno = ENAMETOOLONG;
+      return fail_prepare(j, h->dir, err);
+    }
+    j->tasks_fds[i] = open(tasks, O_WRONLY | O_CLOEXEC);
     if (j->tasks_fds[i] < 0)
       return fail_prepare(j, h->dir, err);
   }

@@ -19,8 +19,7 @@
 /* validate the id and open its state dir (c->dirfd) */
 static int open_dir(const char *root, const char *id, struct hk_container *c,
                     struct hk_error *err) {
-  c->dirfd = -1;
-  memset(&c->st, 0, sizeof c->st);
+  *c = (struct hk_container){.dirfd = -1};
   int r = hk_state_validate_id(id, err);
   if (r < 0)
     return r;

@@ -13,6 +13,7 @@
 struct hk_container {
   int dirfd;
   struct hk_state st;
+  bool no_hooks; /* known to have no hooks (run's own create): config.json is not read */
 };
 
 int hk_container_open(const char *root, const char *id, struct hk_container *c,
@@ -77,6 +78,12 @@ struct hk_restore_launch {
  * (no exec.fifo: it is running). */
 int hk_create_container(const struct hako_create_opts *o, const struct hk_restore_launch *restore,
                         pid_t *init_pid, struct hk_error *err);
+/* create for run: the same, and on success *kept is the new container, still locked (its
+ * state as saved), so that start follows without opening and reading it again. */
+int hk_create_container_kept(const struct hako_create_opts *o, pid_t *init_pid,
+                             struct hk_container *kept, struct hk_error *err);
+/* start of an open, locked container in the created state (hako_start after its checks). */
+int hk_container_start(struct hk_container *c, struct hk_error *err);
 /* RFC 3339 timestamp with nanoseconds, UTC. */
 void hk_now_rfc3339(char *buf, size_t size);
 

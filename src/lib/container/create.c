@@ -448,15 +448,45 @@ static int do_create(const struct hako_create_opts *o, const struct hk_restore_l
   return record_init(c, o, pid, HK_STATUS_CREATED, init_pid, err);
 }
 
-int hk_create_container(const struct hako_create_opts *o,
-                        const struct hk_restore_launch *restore, pid_t *init_pid,
-                        struct hk_error *err) {
+static bool spec_has_hooks(const struct hk_spec *s) {
+  const struct hk_hooks *h = &s->hooks;
+  return h->prestart.n || h->create_runtime.n || h->create_container.n ||
+         h->start_container.n || h->poststart.n || h->poststop.n;
+}
+
+/* The created container as an open one: the locked dir fd and a copy of its state. */
+static int keep_open(struct create_ctx *c, struct hk_container *kept, struct hk_error *err) {
+  const struct hk_state *s = &c->st;
+  *kept = (struct hk_container){.dirfd = -1, .no_hooks = !spec_has_hooks(c->spec)};
+  kept->st = *s;
+  kept->st.id = strdup(s->id);
+  kept->st.bundle = s->bundle ? strdup(s->bundle) : NULL;
+  kept->st.rootfs = s->rootfs ? strdup(s->rootfs) : NULL;
+  kept->st.oci_version = s->oci_version ? strdup(s->oci_version) : NULL;
+  kept->st.created = s->created ? strdup(s->created) : NULL;
+  kept->st.annotations_json = s->annotations_json ? strdup(s->annotations_json) : NULL;
+  if (!kept->st.id || (s->bundle && !kept->st.bundle) || (s->rootfs && !kept->st.rootfs) ||
+      (s->oci_version && !kept->st.oci_version) || (s->created && !kept->st.created) ||
+      (s->annotations_json && !kept->st.annotations_json)) {
+    hk_state_clear(&kept->st);
+    return hk_error_set(err, ENOMEM, "out of memory");
+  }
+  kept->dirfd = c->dirfd;
+  c->dirfd = -1;
+  return 0;
+}
+
+static int create_container(const struct hako_create_opts *o,
+                            const struct hk_restore_launch *restore, pid_t *init_pid,
+                            struct hk_container *kept, struct hk_error *err) {
   struct create_ctx c = {.dirfd = -1, .console_fd = -1};
   /* init of the slow path is reparented to us, so we can reap it on failure
    * and wait for it in `run` */
   if (!restore || restore->subreaper)
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   int r = do_create(o, restore, &c, init_pid, err);
+  if (r == 0 && kept && (r = keep_open(&c, kept, err)) < 0)
+    hk_kill_and_reap(*init_pid);
   if (r < 0) {
     if (c.cgroup) {
       struct hk_error ignored = {0};
@@ -470,6 +500,17 @@ int hk_create_container(const struct hako_create_opts *o,
   }
   ctx_free(&c);
   return r;
+}
+
+int hk_create_container(const struct hako_create_opts *o,
+                        const struct hk_restore_launch *restore, pid_t *init_pid,
+                        struct hk_error *err) {
+  return create_container(o, restore, init_pid, NULL, err);
+}
+
+int hk_create_container_kept(const struct hako_create_opts *o, pid_t *init_pid,
+                             struct hk_container *kept, struct hk_error *err) {
+  return create_container(o, NULL, init_pid, kept, err);
 }
 
 int hako_create(const struct hako_create_opts *o, pid_t *init_pid, struct hk_error *err) {

@@ -60,29 +60,33 @@ int hako_start(const char *root, const char *id, struct hk_error *err) {
                      hk_status_name(c.st.status));
     goto out;
   }
+  r = hk_container_start(&c, err);
+out:
+  hk_container_close(&c);
+  return r;
+}
+
+int hk_container_start(struct hk_container *c, struct hk_error *err) {
   char *notify_host = NULL;
-  int notify = hk_notify_listen(&c, &notify_host, err);
-  if (notify < -1) {
-    r = notify;
-    goto out;
-  }
-  r = release_init(&c, err);
+  int notify = hk_notify_listen(c, &notify_host, err);
+  if (notify < -1)
+    return notify;
+  int r = release_init(c, err);
   if (r == 0 && notify >= 0)
-    r = hk_notify_wait(&c, notify, notify_host, err);
+    r = hk_notify_wait(c, notify, notify_host, err);
   if (notify >= 0)
     close(notify);
   free(notify_host);
   if (r < 0)
-    goto out;
+    return r;
   /* state.json keeps "created": the status is computed, and with exec.fifo gone it is
    * running (state.c); one rewrite fewer */
-  c.st.status = HK_STATUS_RUNNING;
+  c->st.status = HK_STATUS_RUNNING;
   struct hk_spec *spec = NULL;
-  r = hk_container_load_spec_for_hooks(&c, &spec, err);
-  if (r < 0)
-    goto out;
+  if (!c->no_hooks && (r = hk_container_load_spec_for_hooks(c, &spec, err)) < 0)
+    return r;
   if (spec && spec->hooks.poststart.n) {
-    char *state = hk_state_to_json(&c.st, false);
+    char *state = hk_state_to_json(&c->st, false);
     if (state)
       r = hk_hooks_run(&spec->hooks.poststart, "hooks.poststart", state, err);
     free(state);
@@ -91,11 +95,9 @@ int hako_start(const char *root, const char *id, struct hk_error *err) {
   if (r < 0) {
     /* runtime.md: a failing poststart hook stops the container */
     struct hk_error ignored = {0};
-    hk_container_signal_init(&c, SIGKILL, &ignored);
-    hk_container_wait_gone(&c, 10000);
+    hk_container_signal_init(c, SIGKILL, &ignored);
+    hk_container_wait_gone(c, 10000);
   }
-out:
-  hk_container_close(&c);
   return r;
 }
 

@@ -14,12 +14,15 @@
 int hako_run(const struct hako_create_opts *o, bool detach, bool keep, int *exit_status,
              struct hk_error *err) {
   pid_t pid;
-  int r = hako_create(o, &pid, err);
+  struct hk_container c;
+  int r = hk_create_container_kept(o, &pid, &c, err);
   if (r < 0)
     return r;
   if (!detach)
     hk_forward_signals(pid);
-  r = hako_start(o->root, o->id, err);
+  /* still locked since create: nothing can have changed it */
+  r = hk_container_start(&c, err);
+  hk_container_close(&c);
   if (r < 0) {
     struct hk_error ignored = {0};
     hako_delete(o->root, o->id, true, &ignored);

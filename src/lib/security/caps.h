@@ -84,7 +84,8 @@ int hk_set_no_new_privs(struct hk_error *err);
 int hk_cap_from_name(const char *name); /* -1 if unknown; exact, upper case (as runc) */
 const char *hk_cap_name(int cap);       /* NULL if unknown */
 int hk_cap_last_known(void);            /* the highest number the table knows */
-/* The running kernel's last capability: /proc/sys/kernel/cap_last_cap, else PR_CAPBSET_READ. */
+/* The running kernel's last capability (what /proc/sys/kernel/cap_last_cap says), found
+ * with PR_CAPBSET_READ. */
 int hk_cap_last_cap(void);
 
 #endif
