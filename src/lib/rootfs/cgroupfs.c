@@ -17,12 +17,21 @@
 #include "rootfs.h"
 #include "util.h"
 
+/* (heap strings: a PATH_MAX pair per hierarchy made this function's frame 270 KB, every
+ * page of which init touched on the way down) */
 struct cg_mount {
-  char mountpoint[PATH_MAX];
-  char root[PATH_MAX];
+  char *mountpoint;
+  char *root;
   char controllers[256]; /* "cpu,cpuacct", "name=systemd", "" for cgroup2 */
   bool v2;
 };
+
+static void free_cg_mounts(struct cg_mount *m, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(m[i].mountpoint);
+    free(m[i].root);
+  }
+}
 
 /* mountinfo escapes spaces etc. as \ooo */
 static void unescape(char *s) {
@@ -104,9 +113,15 @@ static size_t read_cg_mounts(struct cg_mount *out, size_t max) {
      * this very rootfs) have made visible elsewhere */
     if (strcmp(mp, "/sys/fs/cgroup") != 0 && !hk_str_has_prefix(mp, "/sys/fs/cgroup/"))
       continue;
-    struct cg_mount *m = &out[n++];
-    snprintf(m->root, sizeof m->root, "%s", root);
-    snprintf(m->mountpoint, sizeof m->mountpoint, "%s", mp);
+    struct cg_mount *m = &out[n];
+    m->root = strdup(root);
+    m->mountpoint = strdup(mp);
+    if (!m->root || !m->mountpoint) {
+      free(m->root);
+      free(m->mountpoint);
+      break;
+    }
+    n++;
     m->v2 = v2;
     if (v2)
       m->controllers[0] = 0;
@@ -159,15 +174,9 @@ static int bind_ro(const char *src, int dest, bool ro, const char *where, struct
   return hk_move_mount_to(mnt, dest, where, err);
 }
 
-int hk_mount_cgroupfs(const struct hk_rootfs_ctx *ctx, int dest, const struct hk_mount_opts *o,
-                      const char *where, struct hk_error *err) {
-  if (ctx->join_cgroup) {
-    int jr = ctx->join_cgroup(ctx->join_arg, err);
-    if (jr < 0)
-      return jr;
-  }
-  struct cg_mount mounts[32];
-  size_t n = read_cg_mounts(mounts, 32);
+static int mount_cgroupfs(const struct hk_rootfs_ctx *ctx, int dest, const struct hk_mount_opts *o,
+                          const char *where, const struct cg_mount *mounts, size_t n,
+                          struct hk_error *err) {
   bool ro = (o->flags & MS_RDONLY) || !ctx->cgroupns;
   const char *self = ctx->self_cgroup ? ctx->self_cgroup : "";
   char path[PATH_MAX];
@@ -222,4 +231,18 @@ int hk_mount_cgroupfs(const struct hk_rootfs_ctx *ctx, int dest, const struct hk
       return hk_error_sys(err, "%s: make read-only", where);
   }
   return 0;
+}
+
+int hk_mount_cgroupfs(const struct hk_rootfs_ctx *ctx, int dest, const struct hk_mount_opts *o,
+                      const char *where, struct hk_error *err) {
+  if (ctx->join_cgroup) {
+    int jr = ctx->join_cgroup(ctx->join_arg, err);
+    if (jr < 0)
+      return jr;
+  }
+  struct cg_mount mounts[32];
+  size_t n = read_cg_mounts(mounts, 32);
+  int r = mount_cgroupfs(ctx, dest, o, where, mounts, n, err);
+  free_cg_mounts(mounts, n);
+  return r;
 }
