@@ -34,7 +34,9 @@ int hako_run(const struct hako_create_opts *o, bool detach, bool keep, int *exit
   return keep ? 0 : hako_delete(o->root, o->id, true, err);
 }
 
-bool hako_in_user_namespace(void) { return hk_in_user_ns(); }
+bool hako_in_user_namespace(void) {
+  return hk_in_user_ns();
+}
 
 char *hako_spec_json(bool rootless) {
   return hk_spec_default_json(rootless, geteuid(), getegid());
