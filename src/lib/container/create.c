@@ -104,6 +104,12 @@ int hk_write_pid_file(const char *path, pid_t pid, struct hk_error *err) {
 
 /* The state hooks and the seccomp agent read: status "creating", pid 0
  * until init exists (init rebuilds it with its pid for its own hooks). */
+static bool spec_has_hooks(const struct hk_spec *s) {
+  const struct hk_hooks *h = &s->hooks;
+  return h->prestart.n || h->create_runtime.n || h->create_container.n ||
+         h->start_container.n || h->poststart.n || h->poststop.n;
+}
+
 static char *creating_state_json(const struct hk_state *st) { return hk_state_to_json(st, false); }
 
 static char *annotations_json(const struct hk_spec *spec) {
@@ -437,8 +443,12 @@ static int do_create(const struct hako_create_opts *o, const struct hk_restore_l
   if (r < 0)
     return r;
   l.premounted = premounted;
-  l.state = &c->st;
-  l.hook_state_json = creating_state_json(&c->st);
+  /* the state JSON is for hooks and a seccomp listener's message: not built without them */
+  const struct hk_seccomp *sc = c->spec->linux_->seccomp;
+  if (spec_has_hooks(c->spec) || (sc && sc->listener_path)) {
+    l.state = &c->st;
+    l.hook_state_json = creating_state_json(&c->st);
+  }
   pid_t pid;
   r = hk_launch_create(&l, &pid, err);
   free(l.hook_state_json);
@@ -446,12 +456,6 @@ static int do_create(const struct hako_create_opts *o, const struct hk_restore_l
   if (r < 0)
     return r;
   return record_init(c, o, pid, HK_STATUS_CREATED, init_pid, err);
-}
-
-static bool spec_has_hooks(const struct hk_spec *s) {
-  const struct hk_hooks *h = &s->hooks;
-  return h->prestart.n || h->create_runtime.n || h->create_container.n ||
-         h->start_container.n || h->poststart.n || h->poststop.n;
 }
 
 /* The created container as an open one: the locked dir fd and a copy of its state. */
