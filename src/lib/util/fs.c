@@ -86,29 +86,11 @@ int hk_read_file(const char *path, size_t max, char **out, size_t *len, struct h
   return hk_read_file_at(AT_FDCWD, path, max, out, len, err);
 }
 
-int hk_write_file_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
-                         struct hk_error *err) {
-  char tmp[PATH_MAX];
-  snprintf(tmp, sizeof tmp, ".%s.tmp.%d", name, (int)getpid());
-  _cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0)
-    return hk_error_sys(err, "create %s", tmp);
-  if (hk_write_all(fd, data, len) < 0) {
-    int r = hk_error_sys(err, "write %s", tmp);
-    unlinkat(dirfd, tmp, 0);
-    return r;
-  }
-  if (renameat(dirfd, tmp, dirfd, name) < 0) {
-    int r = hk_error_sys(err, "rename %s to %s", tmp, name);
-    unlinkat(dirfd, tmp, 0);
-    return r;
-  }
-  return 0;
-}
-
-int hk_write_file_new(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
-                      struct hk_error *err) {
-  _cleanup_close_ int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+/* Create dir/name with the extra open flags and write data; on a failed write the file is
+ * removed again. */
+static int create_and_write(int dirfd, const char *name, int flags, const char *data, size_t len,
+                            mode_t mode, struct hk_error *err) {
+  _cleanup_close_ int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | flags, mode);
   if (fd < 0)
     return hk_error_sys(err, "create %s", name);
   if (hk_write_all(fd, data, len) < 0) {
@@ -117,6 +99,26 @@ int hk_write_file_new(int dirfd, const char *name, const char *data, size_t len,
     return r;
   }
   return 0;
+}
+
+int hk_write_file_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                         struct hk_error *err) {
+  char tmp[PATH_MAX];
+  snprintf(tmp, sizeof tmp, ".%s.tmp.%d", name, (int)getpid());
+  int r = create_and_write(dirfd, tmp, O_TRUNC, data, len, mode, err);
+  if (r < 0)
+    return r;
+  if (renameat(dirfd, tmp, dirfd, name) < 0) {
+    r = hk_error_sys(err, "rename %s to %s", tmp, name);
+    unlinkat(dirfd, tmp, 0);
+    return r;
+  }
+  return 0;
+}
+
+int hk_write_file_new(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                      struct hk_error *err) {
+  return create_and_write(dirfd, name, O_EXCL, data, len, mode, err);
 }
 
 int hk_write_file_locked(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
