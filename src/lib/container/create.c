@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "security/caps.h"
 #include "cgroup.h"
 #include "container.h"
 #include "hako.h"
@@ -21,6 +20,7 @@
 #include "ns.h"
 #include "process.h"
 #include "rootfs.h"
+#include "security/caps.h"
 #include "security/seccomp.h"
 #include "tty.h"
 #include "util.h"
@@ -102,15 +102,17 @@ int hk_write_pid_file(const char *path, pid_t pid, struct hk_error *err) {
   return r < 0 ? hk_error_prefix(err, "--pid-file %s", path) : 0;
 }
 
-/* The state hooks and the seccomp agent read: status "creating", pid 0
- * until init exists (init rebuilds it with its pid for its own hooks). */
 static bool spec_has_hooks(const struct hk_spec *s) {
   const struct hk_hooks *h = &s->hooks;
-  return h->prestart.n || h->create_runtime.n || h->create_container.n ||
-         h->start_container.n || h->poststart.n || h->poststop.n;
+  return h->prestart.n || h->create_runtime.n || h->create_container.n || h->start_container.n ||
+         h->poststart.n || h->poststop.n;
 }
 
-static char *creating_state_json(const struct hk_state *st) { return hk_state_to_json(st, false); }
+/* The state hooks and the seccomp agent read: status "creating", pid 0
+ * until init exists (init rebuilds it with its pid for its own hooks). */
+static char *creating_state_json(const struct hk_state *st) {
+  return hk_state_to_json(st, false);
+}
 
 static char *annotations_json(const struct hk_spec *spec) {
   json_t *o = json_object();
@@ -244,8 +246,8 @@ static int rootless_cgroup(const struct hk_spec *spec, const char *id, bool *del
   const struct hk_linux *lx = spec->linux_;
   bool limits = !resources_empty(lx->resources);
   char why[1536];
-  int r = hk_cgroup_rootless_probe(lx->cgroups_path, id, lx->resources, delegated, why,
-                                   sizeof why, err);
+  int r = hk_cgroup_rootless_probe(lx->cgroups_path, id, lx->resources, delegated, why, sizeof why,
+                                   err);
   if (r < 0 && limits)
     return r;
   if (r < 0) { /* no limits asked for: run without a cgroup, as before */
@@ -263,8 +265,8 @@ static int rootless_cgroup(const struct hk_spec *spec, const char *id, bool *del
   /* an explicit cgroupsPath on a v2 host is a request for that cgroup: runc fails
    * too when it cannot be made (on v1 no user can have one, so it is ignored) */
   enum hk_cgroup_layout layout;
-  if (!*delegated && lx->cgroups_path && *lx->cgroups_path &&
-      hk_cgroup_detect(&layout, err) == 0 && layout == HK_CGROUP_V2)
+  if (!*delegated && lx->cgroups_path && *lx->cgroups_path && hk_cgroup_detect(&layout, err) == 0 &&
+      layout == HK_CGROUP_V2)
     return hk_error_set(err, EPERM,
                         "config.json: linux.cgroupsPath: \"%s\": an unprivileged user can use "
                         "only a delegated cgroup, and %s; remove linux.cgroupsPath or run as root",
@@ -458,20 +460,23 @@ static int do_create(const struct hako_create_opts *o, const struct hk_restore_l
   return record_init(c, o, pid, HK_STATUS_CREATED, init_pid, err);
 }
 
+/* *dst = a copy of src (NULL stays NULL); false when out of memory */
+static bool copy_field(char **dst, const char *src) {
+  *dst = src ? strdup(src) : NULL;
+  return !src || *dst;
+}
+
 /* The created container as an open one: the locked dir fd and a copy of its state. */
 static int keep_open(struct create_ctx *c, struct hk_container *kept, struct hk_error *err) {
   const struct hk_state *s = &c->st;
-  *kept = (struct hk_container){.dirfd = -1, .no_hooks = !spec_has_hooks(c->spec)};
-  kept->st = *s;
-  kept->st.id = strdup(s->id);
-  kept->st.bundle = s->bundle ? strdup(s->bundle) : NULL;
-  kept->st.rootfs = s->rootfs ? strdup(s->rootfs) : NULL;
-  kept->st.oci_version = s->oci_version ? strdup(s->oci_version) : NULL;
-  kept->st.created = s->created ? strdup(s->created) : NULL;
-  kept->st.annotations_json = s->annotations_json ? strdup(s->annotations_json) : NULL;
-  if (!kept->st.id || (s->bundle && !kept->st.bundle) || (s->rootfs && !kept->st.rootfs) ||
-      (s->oci_version && !kept->st.oci_version) || (s->created && !kept->st.created) ||
-      (s->annotations_json && !kept->st.annotations_json)) {
+  *kept = (struct hk_container){.dirfd = -1, .st = *s, .no_hooks = !spec_has_hooks(c->spec)};
+  bool ok = copy_field(&kept->st.id, s->id);
+  ok &= copy_field(&kept->st.bundle, s->bundle);
+  ok &= copy_field(&kept->st.rootfs, s->rootfs);
+  ok &= copy_field(&kept->st.oci_version, s->oci_version);
+  ok &= copy_field(&kept->st.created, s->created);
+  ok &= copy_field(&kept->st.annotations_json, s->annotations_json);
+  if (!ok) {
     hk_state_clear(&kept->st);
     return hk_error_set(err, ENOMEM, "out of memory");
   }
@@ -506,9 +511,8 @@ static int create_container(const struct hako_create_opts *o,
   return r;
 }
 
-int hk_create_container(const struct hako_create_opts *o,
-                        const struct hk_restore_launch *restore, pid_t *init_pid,
-                        struct hk_error *err) {
+int hk_create_container(const struct hako_create_opts *o, const struct hk_restore_launch *restore,
+                        pid_t *init_pid, struct hk_error *err) {
   return create_container(o, restore, init_pid, NULL, err);
 }
 
