@@ -511,8 +511,9 @@ cgroup_line() {
 	run hako exec "$CID" sh -c 'readlink /proc/self/fd/1; [ -t 1 ] || echo not-a-tty'
 	assert_line --regexp '^pipe:'
 	assert_line not-a-tty
-	# A terminal needs a console socket, and a socket a terminal.
-	run hako exec -t "$CID" true
+	# Detached, a terminal needs a console socket (in the foreground the caller's is used:
+	# tty.bats), and a socket a terminal.
+	run hako exec -t -d "$CID" true
 	assert_failure
 	is_runc || assert_output --partial "console-socket"
 	run hako exec --console-socket "$sock" "$CID" true

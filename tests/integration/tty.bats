@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# terminal: true with --console-socket.
+# terminal: true with --console-socket, and in the foreground without one.
 
 load helpers
 bats_require_minimum_version 1.5.0
@@ -94,4 +94,42 @@ run_with_console() {
 	# runc: cannot use console socket if runc will not detach or allocate tty
 	assert_output --regexp 'console.socket'
 	assert_no_leaks
+}
+
+# in_tty CMD...: run CMD with a pty as its stdin/stdout (util-linux script), 33x111,
+# typing "hello" a moment later; prints what the terminal showed and "rc=N".
+in_tty() {
+	local cmd
+	printf -v cmd '%q ' "$@"
+	(sleep 1; echo hello; sleep 1) | script -qfec "stty rows 33 cols 111; $cmd; echo rc=\$?" /dev/null
+}
+
+@test "terminal: run in the foreground without --console-socket is the caller's terminal (runc does the same)" {
+	set_sh 'tty; stty size; read x; echo "got:$x"; exit 7'
+	run in_tty "$HAKO" --root "$STATE_ROOT" run -b "$BUNDLE" "$CID"
+	assert_output --regexp '/dev/pts/[0-9]+'
+	assert_output --partial '33 111'
+	assert_output --partial 'got:hello'
+	assert_output --partial 'rc=7'
+	assert_no_leaks
+}
+
+@test "terminal: exec -t in the foreground without --console-socket is the caller's terminal" {
+	update_config '.process.terminal = false'
+	set_cmd sleep 100000
+	run_detached || fail "run --detach failed: $(stderr_of)"
+	run in_tty "$HAKO" --root "$STATE_ROOT" exec -t "$CID" sh -c 'tty; stty size; read y; echo "got:$y"; exit 5'
+	assert_output --regexp '/dev/pts/[0-9]+'
+	assert_output --partial '33 111'
+	assert_output --partial 'got:hello'
+	assert_output --partial 'rc=5'
+	# without a terminal on stdin it still runs, its output copied (runc refuses: no /dev/tty)
+	if ! is_runc; then
+		run hako exec -t "$CID" echo plain </dev/null
+		assert_success
+		assert_output --partial plain
+	fi
+	run hako exec -t -d "$CID" true
+	assert_failure
+	assert_output --regexp 'console.socket'
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include <termios.h>
 
 #include "error.h"
 #include "spec.h"
@@ -79,9 +80,30 @@ struct hk_restore_launch {
 int hk_create_container(const struct hako_create_opts *o, const struct hk_restore_launch *restore,
                         pid_t *init_pid, struct hk_error *err);
 /* create for run: the same, and on success *kept is the new container, still locked (its
- * state as saved), so that start follows without opening and reading it again. */
-int hk_create_container_kept(const struct hako_create_opts *o, pid_t *init_pid,
+ * state as saved), so that start follows without opening and reading it again.
+ * term_sock (taken, -1 for none) stands in for --console-socket when the config wants a
+ * terminal and none was given (term_proxy.c). */
+int hk_create_container_kept(const struct hako_create_opts *o, int term_sock, pid_t *init_pid,
                              struct hk_container *kept, struct hk_error *err);
+
+/* The foreground terminal of run and exec without --console-socket (term_proxy.c). */
+struct hk_term_proxy {
+  int sock;   /* our end of the pair the container side sends the pty master on */
+  int master; /* the pty master once taken, else -1 */
+  bool raw;   /* the caller's terminal was made raw: close restores it */
+  struct termios saved;
+};
+/* A socketpair: *child_end goes where a connected --console-socket would. */
+int hk_term_proxy_open(struct hk_term_proxy *t, int *child_end, struct hk_error *err);
+/* Once the process is ready (it sends its terminal before): false when it sent none. */
+bool hk_term_proxy_take(struct hk_term_proxy *t);
+/* Make the caller's terminal raw and give the pty its size (nothing when stdin is no tty). */
+void hk_term_proxy_begin(struct hk_term_proxy *t);
+/* Copy stdin to the pty and the pty to stdout until pid exits (window size changes passed
+ * on); pid's exit status, as hk_wait_exit gives it. */
+int hk_term_proxy_wait(struct hk_term_proxy *t, pid_t pid);
+/* Restore the caller's terminal, close what is open. */
+void hk_term_proxy_close(struct hk_term_proxy *t);
 /* start of an open, locked container in the created state (hako_start after its checks). */
 int hk_container_start(struct hk_container *c, struct hk_error *err);
 /* RFC 3339 timestamp with nanoseconds, UTC. */

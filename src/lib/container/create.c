@@ -134,6 +134,7 @@ struct create_ctx {
   struct hk_cgroup *cgroup;
   struct hk_seccomp_filter *seccomp;
   int console_fd;
+  int term_sock; /* run's own terminal socket (term_proxy.c), or -1 */
   struct hk_state st;
 };
 
@@ -148,6 +149,8 @@ static void ctx_free(struct create_ctx *c) {
     hk_seccomp_free(c->seccomp);
   if (c->console_fd >= 0)
     close(c->console_fd);
+  if (c->term_sock >= 0)
+    close(c->term_sock);
   free(c->st.annotations_json);
   free(c->st.created);
 }
@@ -368,7 +371,7 @@ static int do_create(const struct hako_create_opts *o, const struct hk_restore_l
     if (r < 0)
       return r;
   }
-  if (c->spec->process->terminal && !o->console_socket)
+  if (c->spec->process->terminal && !o->console_socket && c->term_sock < 0)
     return hk_error_set(err, EINVAL,
                         "config.json: process.terminal is true: --console-socket is required");
   if (!c->spec->process->terminal && o->console_socket)
@@ -430,6 +433,9 @@ static int do_create(const struct hako_create_opts *o, const struct hk_restore_l
     c->console_fd = hk_console_connect(o->console_socket, err);
     if (c->console_fd < 0)
       return c->console_fd;
+  } else if (c->spec->process->terminal && c->term_sock >= 0) {
+    c->console_fd = c->term_sock;
+    c->term_sock = -1;
   }
   l.console_fd = c->console_fd;
   /* init gets its own O_PATH handle: sharing the locked open file would
@@ -486,9 +492,9 @@ static int keep_open(struct create_ctx *c, struct hk_container *kept, struct hk_
 }
 
 static int create_container(const struct hako_create_opts *o,
-                            const struct hk_restore_launch *restore, pid_t *init_pid,
-                            struct hk_container *kept, struct hk_error *err) {
-  struct create_ctx c = {.dirfd = -1, .console_fd = -1};
+                            const struct hk_restore_launch *restore, int term_sock,
+                            pid_t *init_pid, struct hk_container *kept, struct hk_error *err) {
+  struct create_ctx c = {.dirfd = -1, .console_fd = -1, .term_sock = term_sock};
   /* init of the slow path is reparented to us, so we can reap it on failure
    * and wait for it in `run` */
   if (!restore || restore->subreaper)
@@ -513,12 +519,12 @@ static int create_container(const struct hako_create_opts *o,
 
 int hk_create_container(const struct hako_create_opts *o, const struct hk_restore_launch *restore,
                         pid_t *init_pid, struct hk_error *err) {
-  return create_container(o, restore, init_pid, NULL, err);
+  return create_container(o, restore, -1, init_pid, NULL, err);
 }
 
-int hk_create_container_kept(const struct hako_create_opts *o, pid_t *init_pid,
+int hk_create_container_kept(const struct hako_create_opts *o, int term_sock, pid_t *init_pid,
                              struct hk_container *kept, struct hk_error *err) {
-  return create_container(o, NULL, init_pid, kept, err);
+  return create_container(o, NULL, term_sock, init_pid, kept, err);
 }
 
 int hako_create(const struct hako_create_opts *o, pid_t *init_pid, struct hk_error *err) {

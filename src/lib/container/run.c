@@ -13,24 +13,38 @@
 
 int hako_run(const struct hako_create_opts *o, bool detach, bool keep, int *exit_status,
              struct hk_error *err) {
-  pid_t pid;
-  struct hk_container c;
-  int r = hk_create_container_kept(o, &pid, &c, err);
+  /* in the foreground without --console-socket a terminal, if the config asks for one, is
+   * ours to copy to and from (runc does the same) */
+  struct hk_term_proxy term = {.sock = -1, .master = -1};
+  int term_child = -1;
+  int r = !detach && !o->console_socket ? hk_term_proxy_open(&term, &term_child, err) : 0;
   if (r < 0)
     return r;
+  pid_t pid;
+  struct hk_container c;
+  r = hk_create_container_kept(o, term_child, &pid, &c, err);
+  if (r < 0) {
+    hk_term_proxy_close(&term);
+    return r;
+  }
+  bool tty = term.sock >= 0 && hk_term_proxy_take(&term);
   if (!detach)
     hk_forward_signals(pid);
+  if (tty)
+    hk_term_proxy_begin(&term);
   /* still locked since create: nothing can have changed it */
   r = hk_container_start(&c, err);
   hk_container_close(&c);
   if (r < 0) {
+    hk_term_proxy_close(&term);
     struct hk_error ignored = {0};
     hako_delete(o->root, o->id, true, &ignored);
     return r;
   }
   if (detach)
     return 0;
-  *exit_status = hk_wait_exit(pid);
+  *exit_status = tty ? hk_term_proxy_wait(&term, pid) : hk_wait_exit(pid);
+  hk_term_proxy_close(&term);
   return keep ? 0 : hako_delete(o->root, o->id, true, err);
 }
 
