@@ -81,10 +81,11 @@ int hk_create_container(const struct hako_create_opts *o, const struct hk_restor
                         pid_t *init_pid, struct hk_error *err);
 /* create for run: the same, and on success *kept is the new container, still locked (its
  * state as saved), so that start follows without opening and reading it again.
- * term_sock (taken, -1 for none) stands in for --console-socket when the config wants a
- * terminal and none was given (term_proxy.c). */
-int hk_create_container_kept(const struct hako_create_opts *o, int term_sock, pid_t *init_pid,
-                             struct hk_container *kept, struct hk_error *err);
+ * With term (run in the foreground), a config that wants a terminal and has no
+ * --console-socket gets one that term then holds the master of (term_proxy.c). */
+struct hk_term_proxy;
+int hk_create_container_kept(const struct hako_create_opts *o, struct hk_term_proxy *term,
+                             pid_t *init_pid, struct hk_container *kept, struct hk_error *err);
 
 /* The foreground terminal of run and exec without --console-socket (term_proxy.c). */
 struct hk_term_proxy {

@@ -134,7 +134,7 @@ struct create_ctx {
   struct hk_cgroup *cgroup;
   struct hk_seccomp_filter *seccomp;
   int console_fd;
-  int term_sock; /* run's own terminal socket (term_proxy.c), or -1 */
+  struct hk_term_proxy *term; /* run in the foreground: a terminal is ours (term_proxy.c) */
   struct hk_state st;
 };
 
@@ -149,8 +149,6 @@ static void ctx_free(struct create_ctx *c) {
     hk_seccomp_free(c->seccomp);
   if (c->console_fd >= 0)
     close(c->console_fd);
-  if (c->term_sock >= 0)
-    close(c->term_sock);
   free(c->st.annotations_json);
   free(c->st.created);
 }
@@ -371,7 +369,7 @@ static int do_create(const struct hako_create_opts *o, const struct hk_restore_l
     if (r < 0)
       return r;
   }
-  if (c->spec->process->terminal && !o->console_socket && c->term_sock < 0)
+  if (c->spec->process->terminal && !o->console_socket && !c->term)
     return hk_error_set(err, EINVAL,
                         "config.json: process.terminal is true: --console-socket is required");
   if (!c->spec->process->terminal && o->console_socket)
@@ -433,9 +431,10 @@ static int do_create(const struct hako_create_opts *o, const struct hk_restore_l
     c->console_fd = hk_console_connect(o->console_socket, err);
     if (c->console_fd < 0)
       return c->console_fd;
-  } else if (c->spec->process->terminal && c->term_sock >= 0) {
-    c->console_fd = c->term_sock;
-    c->term_sock = -1;
+  } else if (c->spec->process->terminal && c->term) {
+    r = hk_term_proxy_open(c->term, &c->console_fd, err);
+    if (r < 0)
+      return r;
   }
   l.console_fd = c->console_fd;
   /* init gets its own O_PATH handle: sharing the locked open file would
@@ -492,9 +491,9 @@ static int keep_open(struct create_ctx *c, struct hk_container *kept, struct hk_
 }
 
 static int create_container(const struct hako_create_opts *o,
-                            const struct hk_restore_launch *restore, int term_sock,
+                            const struct hk_restore_launch *restore, struct hk_term_proxy *term,
                             pid_t *init_pid, struct hk_container *kept, struct hk_error *err) {
-  struct create_ctx c = {.dirfd = -1, .console_fd = -1, .term_sock = term_sock};
+  struct create_ctx c = {.dirfd = -1, .console_fd = -1, .term = term};
   /* init of the slow path is reparented to us, so we can reap it on failure
    * and wait for it in `run` */
   if (!restore || restore->subreaper)
@@ -519,12 +518,12 @@ static int create_container(const struct hako_create_opts *o,
 
 int hk_create_container(const struct hako_create_opts *o, const struct hk_restore_launch *restore,
                         pid_t *init_pid, struct hk_error *err) {
-  return create_container(o, restore, -1, init_pid, NULL, err);
+  return create_container(o, restore, NULL, init_pid, NULL, err);
 }
 
-int hk_create_container_kept(const struct hako_create_opts *o, int term_sock, pid_t *init_pid,
-                             struct hk_container *kept, struct hk_error *err) {
-  return create_container(o, NULL, term_sock, init_pid, kept, err);
+int hk_create_container_kept(const struct hako_create_opts *o, struct hk_term_proxy *term,
+                             pid_t *init_pid, struct hk_container *kept, struct hk_error *err) {
+  return create_container(o, NULL, term, init_pid, kept, err);
 }
 
 int hako_create(const struct hako_create_opts *o, pid_t *init_pid, struct hk_error *err) {

@@ -146,7 +146,7 @@ struct exec_ctx {
   struct hk_cgroup *cgroup;
   int pidfd;
   int console_fd;
-  int term_child; /* the foreground terminal's socket (term_proxy.c), or -1 */
+  struct hk_term_proxy *term; /* in the foreground: a terminal is ours (term_proxy.c) */
   int sock;
 };
 
@@ -162,8 +162,6 @@ static void ctx_free(struct exec_ctx *x) {
     close(x->pidfd);
   if (x->console_fd >= 0)
     close(x->console_fd);
-  if (x->term_child >= 0)
-    close(x->term_child);
   if (x->sock >= 0)
     close(x->sock);
 }
@@ -184,7 +182,7 @@ static int prepare(const struct hako_exec_opts *o, struct exec_ctx *x, struct hk
   if (r < 0)
     return r;
   /* in the foreground the terminal is ours to copy (term_proxy.c), as with runc */
-  if (x->process->terminal && !o->console_socket && x->term_child < 0)
+  if (x->process->terminal && !o->console_socket && !x->term)
     return hk_error_set(err, EINVAL, "exec --tty --detach needs --console-socket");
   if (!x->process->terminal && o->console_socket)
     return hk_error_set(err, EINVAL, "--console-socket given without --tty: no terminal to send");
@@ -224,8 +222,9 @@ static int prepare(const struct hako_exec_opts *o, struct exec_ctx *x, struct hk
     if (x->console_fd < 0)
       return x->console_fd;
   } else if (x->process->terminal) {
-    x->console_fd = x->term_child;
-    x->term_child = -1;
+    r = hk_term_proxy_open(x->term, &x->console_fd, err);
+    if (r < 0)
+      return r;
   }
   /* a user namespace that gave up setgroups (rootless, one gid) stays so */
   char sgpath[64];
@@ -312,15 +311,13 @@ static int launch(struct exec_ctx *x, const struct hk_exec_child *ch, pid_t *out
 }
 
 int hako_exec(const struct hako_exec_opts *o, int *exit_status, struct hk_error *err) {
-  struct exec_ctx x = {.pidfd = -1, .console_fd = -1, .term_child = -1, .sock = -1};
-  struct hk_exec_child ch = {0};
   struct hk_term_proxy term = {.sock = -1, .master = -1};
+  struct exec_ctx x = {.pidfd = -1, .console_fd = -1, .sock = -1, .term = o->detach ? NULL : &term};
+  struct hk_exec_child ch = {0};
   /* the process is forked by a child that exits: be its reaper */
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   pid_t pid = -1;
-  int r = !o->detach && !o->console_socket ? hk_term_proxy_open(&term, &x.term_child, err) : 0;
-  if (r == 0)
-    r = prepare(o, &x, &ch, err);
+  int r = prepare(o, &x, &ch, err);
   if (r == 0 && !o->detach)
     hk_forward_signals(0);
   const struct hk_exec_cpu_affinity *aff = r == 0 ? x.process->exec_cpu_affinity : NULL;

@@ -16,13 +16,9 @@ int hako_run(const struct hako_create_opts *o, bool detach, bool keep, int *exit
   /* in the foreground without --console-socket a terminal, if the config asks for one, is
    * ours to copy to and from (runc does the same) */
   struct hk_term_proxy term = {.sock = -1, .master = -1};
-  int term_child = -1;
-  int r = !detach && !o->console_socket ? hk_term_proxy_open(&term, &term_child, err) : 0;
-  if (r < 0)
-    return r;
   pid_t pid;
   struct hk_container c;
-  r = hk_create_container_kept(o, term_child, &pid, &c, err);
+  int r = hk_create_container_kept(o, detach ? NULL : &term, &pid, &c, err);
   if (r < 0) {
     hk_term_proxy_close(&term);
     return r;
