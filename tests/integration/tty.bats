@@ -133,3 +133,13 @@ in_tty() {
 	assert_failure
 	assert_output --regexp 'console.socket'
 }
+
+@test "terminal: run in the foreground whose stdout closes early still ends and deletes the container" {
+	requires_hako "a foreground terminal behind a closed pipe"
+	set_sh 'i=0; while [ $i -lt 5000 ]; do echo "line $i of the container output"; i=$((i+1)); done; exit 3'
+	local cmd
+	printf -v cmd '%q ' "$HAKO" --root "$STATE_ROOT" run -b "$BUNDLE" "$CID"
+	run env SHELL=/bin/bash script -qfec "$cmd | head -c 100 >/dev/null; echo rc=\${PIPESTATUS[0]}" /dev/null </dev/null
+	assert_output --partial 'rc=3'
+	assert_no_leaks
+}

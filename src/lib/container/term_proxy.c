@@ -94,15 +94,21 @@ int hk_term_proxy_wait(struct hk_term_proxy *t, pid_t pid) {
   int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
   /* SIGWINCH resizes the pty (the kernel then signals the container's foreground group);
    * it is blocked except inside ppoll, so that none is lost between checks */
-  struct sigaction sa = {.sa_handler = on_winch}, old;
+  struct sigaction sa = {.sa_handler = on_winch}, old, old_pipe;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGWINCH, &sa, &old);
+  /* a closed stdout (`| head`) is EPIPE here, not our death with the container left
+   * running: the pty is drained to the end and the container deleted as usual */
+  struct sigaction ign = {.sa_handler = SIG_IGN};
+  sigaction(SIGPIPE, &ign, &old_pipe);
   sigset_t block, during;
   sigemptyset(&block);
   sigaddset(&block, SIGWINCH);
   sigprocmask(SIG_BLOCK, &block, &during);
   sigdelset(&during, SIGWINCH);
-  bool in_open = true, out_open = true;
+  /* out_open: the pty still has a reader side to read; sink_ok: our stdout still takes
+   * bytes (when it stops, the pty is still drained, so that the process never blocks) */
+  bool in_open = true, out_open = true, sink_ok = true;
   char buf[16384];
   while (out_open && pidfd >= 0) {
     struct pollfd p[3] = {{.fd = t->master, .events = POLLIN},
@@ -123,8 +129,8 @@ int hk_term_proxy_wait(struct hk_term_proxy *t, pid_t pid) {
       /* EIO: every holder of the pty's slave side is gone */
       if (r <= 0 && !(r < 0 && (errno == EINTR || errno == EAGAIN)))
         out_open = false;
-      else if (r > 0 && write_all_to(STDOUT_FILENO, buf, (size_t)r) < 0)
-        out_open = false;
+      else if (r > 0 && sink_ok && write_all_to(STDOUT_FILENO, buf, (size_t)r) < 0)
+        sink_ok = false;
     }
     if (p[2].revents) {
       ssize_t r = read(STDIN_FILENO, buf, sizeof buf);
@@ -139,7 +145,7 @@ int hk_term_proxy_wait(struct hk_term_proxy *t, pid_t pid) {
   /* whatever the process wrote last */
   for (;;) {
     struct pollfd p = {.fd = t->master, .events = POLLIN};
-    if (!out_open || poll(&p, 1, 0) != 1)
+    if (!out_open || !sink_ok || poll(&p, 1, 0) != 1)
       break;
     ssize_t r = read(t->master, buf, sizeof buf);
     if (r <= 0 || write_all_to(STDOUT_FILENO, buf, (size_t)r) < 0)
@@ -149,6 +155,7 @@ int hk_term_proxy_wait(struct hk_term_proxy *t, pid_t pid) {
     close(pidfd);
   sigprocmask(SIG_UNBLOCK, &block, NULL);
   sigaction(SIGWINCH, &old, NULL);
+  sigaction(SIGPIPE, &old_pipe, NULL);
   return hk_wait_exit(pid);
 }
 
