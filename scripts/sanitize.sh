@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # sanitize.sh: the memory checks CI runs besides the main suite.
-#  1. an ASan+UBSan build (build-asan/): the unit tests, then the lifecycle, exec and errors
+#  1. an ASan+UBSan build (build-asan/): the unit tests, then the lifecycle, exec, errors and tty
 #     bats files with that hako (any sanitizer report fails the run);
 #  2. valgrind: the unit tests, and the commands that run without cloning a container
 #     (state, list, spec, features, kill, delete) on a container created by the normal build.
@@ -20,14 +20,14 @@ if { [ -f "$BUILD_ASAN/build.ninja" ] || meson setup "$BUILD_ASAN" -Db_sanitize=
 	result "asan: unit tests" $?
 	HAKO=$PWD/$BUILD_ASAN/hako CHECKER=$PWD/build/tests/checker/checker BATS_TEST_TIMEOUT=120 \
 		timeout 900 bats tests/integration/lifecycle.bats tests/integration/exec.bats \
-		tests/integration/errors.bats >/tmp/hako-asan-bats.log 2>&1
+		tests/integration/errors.bats tests/integration/tty.bats >/tmp/hako-asan-bats.log 2>&1
 	rc=$?
 	if grep -qE 'ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer' /tmp/hako-asan-bats.log; then
 		grep -E -A5 'ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer' /tmp/hako-asan-bats.log | head -40
 		rc=1
 	fi
 	[ $rc -eq 0 ] || grep -E '^not ok' /tmp/hako-asan-bats.log | head
-	result "asan: lifecycle, exec and errors suites" $rc
+	result "asan: lifecycle, exec, errors and tty suites" $rc
 else
 	result "asan: build" 1
 fi
