@@ -26,11 +26,13 @@ static const struct {
     {"/proc/self/fd/2", "stderr"},
 };
 
-/* Create one device node at `path` inside the root.  In a user namespace
- * mknod is refused, so the host's node is bind-mounted over an empty file. */
-static int make_node(const struct hk_rootfs_ctx *ctx, int rootfd, const char *path, mode_t type,
-                     unsigned major, unsigned minor, mode_t mode, uid_t uid, gid_t gid,
-                     const char *where, struct hk_error *err) {
+/* Create one device node at `path` inside the root, in its directory `parent` when that
+ * is open already (>= 0).  In a user namespace mknod is refused, so the host's node is
+ * bind-mounted over an empty file.  hk_setup_dev runs this with umask 0: mknod then gives
+ * the mode as asked, and a chmod is needed only for the special bits. */
+static int make_node(const struct hk_rootfs_ctx *ctx, int rootfd, int parent, const char *path,
+                     mode_t type, unsigned major, unsigned minor, mode_t mode, uid_t uid,
+                     gid_t gid, const char *where, struct hk_error *err) {
   char dir[4096];
   snprintf(dir, sizeof dir, "%s", path);
   char *slash = strrchr(dir, '/');
@@ -39,8 +41,9 @@ static int make_node(const struct hk_rootfs_ctx *ctx, int rootfd, const char *pa
     strcpy(dir, "/");
   else if (slash)
     *slash = 0;
-  _cleanup_close_ int dfd = hk_open_in_root(rootfd, slash ? dir : "/", true, false, err);
-  if (dfd < 0)
+  _cleanup_close_ int own = -1;
+  int dfd = parent;
+  if (dfd < 0 && (dfd = own = hk_open_in_root(rootfd, slash ? dir : "/", true, false, err)) < 0)
     return hk_error_prefix(err, "%s", where);
   if (!ctx->userns || type == S_IFIFO) {
     if (mknodat(dfd, name, type | (mode & 07777), makedev(major, minor)) < 0) {
@@ -48,9 +51,11 @@ static int make_node(const struct hk_rootfs_ctx *ctx, int rootfd, const char *pa
         return hk_error_sys(err, "%s: mknod %s", where, path);
       return 0; /* the rootfs already has it */
     }
-    if (fchmodat(dfd, name, mode & 07777, 0) < 0)
+    if ((mode & 07000) && fchmodat(dfd, name, mode & 07777, 0) < 0)
       return hk_error_sys(err, "%s: chmod %s", where, path);
-    if (fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+    /* made by us: already ours */
+    if ((uid != geteuid() || gid != getegid()) &&
+        fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
       return hk_error_sys(err, "%s: chown %s", where, path);
     return 0;
   }
@@ -85,20 +90,20 @@ static bool has_mount_at(const struct hk_spec *spec, const char *dest) {
   return false;
 }
 
-int hk_setup_dev(const struct hk_rootfs_ctx *ctx, int rootfd, struct hk_error *err) {
+static int setup_dev(const struct hk_rootfs_ctx *ctx, int rootfd, struct hk_error *err) {
   const struct hk_spec *spec = ctx->spec;
   if (!dev_is_bind_mounted(spec)) {
+    _cleanup_close_ int dev = hk_open_in_root(rootfd, "/dev", true, false, err);
+    if (dev < 0)
+      return dev;
     for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++) {
       char path[32];
       snprintf(path, sizeof path, "/dev/%s", default_devices[i].name);
-      int r = make_node(ctx, rootfd, path, S_IFCHR, default_devices[i].major,
+      int r = make_node(ctx, rootfd, dev, path, S_IFCHR, default_devices[i].major,
                         default_devices[i].minor, 0666, 0, 0, "default devices", err);
       if (r < 0)
         return r;
     }
-    _cleanup_close_ int dev = hk_open_in_root(rootfd, "/dev", true, false, err);
-    if (dev < 0)
-      return dev;
     for (size_t i = 0; i < sizeof default_links / sizeof default_links[0]; i++)
       if (symlinkat(default_links[i].target, dev, default_links[i].name) < 0 && errno != EEXIST)
         return hk_error_sys(err, "create /dev/%s", default_links[i].name);
@@ -120,10 +125,17 @@ int hk_setup_dev(const struct hk_rootfs_ctx *ctx, int rootfd, struct hk_error *e
     snprintf(where, sizeof where, "linux.devices[%zu]", i);
     mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
     mode_t mode = d->has_file_mode ? d->file_mode : 0666;
-    int r = make_node(ctx, rootfd, d->path, type, (unsigned)d->major, (unsigned)d->minor, mode,
-                      d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0, where, err);
+    int r = make_node(ctx, rootfd, -1, d->path, type, (unsigned)d->major, (unsigned)d->minor,
+                      mode, d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0, where, err);
     if (r < 0)
       return r;
   }
   return 0;
+}
+
+int hk_setup_dev(const struct hk_rootfs_ctx *ctx, int rootfd, struct hk_error *err) {
+  mode_t old = umask(0);
+  int r = setup_dev(ctx, rootfd, err);
+  umask(old);
+  return r;
 }
