@@ -1,8 +1,8 @@
+#include "mount_api.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include "mount_api.h"
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -14,7 +14,8 @@ static const struct {
   const char *name;
   unsigned major, minor;
 } default_devices[] = {
-    {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+    {"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
+    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 };
 
 static const struct {
@@ -31,8 +32,8 @@ static const struct {
  * bind-mounted over an empty file.  hk_setup_dev runs this with umask 0: mknod then gives
  * the mode as asked, and a chmod is needed only for the special bits. */
 static int make_node(const struct hk_rootfs_ctx *ctx, int rootfd, int parent, const char *path,
-                     mode_t type, unsigned major, unsigned minor, mode_t mode, uid_t uid,
-                     gid_t gid, const char *where, struct hk_error *err) {
+                     mode_t type, unsigned major, unsigned minor, mode_t mode, uid_t uid, gid_t gid,
+                     const char *where, struct hk_error *err) {
   char dir[4096];
   snprintf(dir, sizeof dir, "%s", path);
   char *slash = strrchr(dir, '/');
@@ -125,8 +126,8 @@ static int setup_dev(const struct hk_rootfs_ctx *ctx, int rootfd, struct hk_erro
     snprintf(where, sizeof where, "linux.devices[%zu]", i);
     mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
     mode_t mode = d->has_file_mode ? d->file_mode : 0666;
-    int r = make_node(ctx, rootfd, -1, d->path, type, (unsigned)d->major, (unsigned)d->minor,
-                      mode, d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0, where, err);
+    int r = make_node(ctx, rootfd, -1, d->path, type, (unsigned)d->major, (unsigned)d->minor, mode,
+                      d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0, where, err);
     if (r < 0)
       return r;
   }
