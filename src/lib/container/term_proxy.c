@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -29,23 +28,8 @@ int hk_term_proxy_open(struct hk_term_proxy *t, int *child_end, struct hk_error 
 
 bool hk_term_proxy_take(struct hk_term_proxy *t) {
   char body[256];
-  struct iovec iov = {.iov_base = body, .iov_len = sizeof body};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } control;
-  struct msghdr mh = {.msg_iov = &iov,
-                      .msg_iovlen = 1,
-                      .msg_control = control.buf,
-                      .msg_controllen = sizeof control.buf};
   /* sent before the container process reported ready: there now, or never */
-  ssize_t n;
-  do
-    n = recvmsg(t->sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-  if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-    memcpy(&t->master, CMSG_DATA(c), sizeof t->master);
+  hk_recvmsg_fd(t->sock, body, sizeof body, MSG_DONTWAIT, &t->master);
   close(t->sock);
   t->sock = -1;
   return t->master >= 0;

@@ -28,37 +28,18 @@ int hk_sync_send(int sock, uint32_t type, int32_t value, const char *text, int f
 }
 
 int hk_sync_recv(int sock, struct hk_sync_msg *msg, int *fd) {
-  if (fd)
-    *fd = -1;
   memset(msg, 0, sizeof *msg);
-  struct iovec iov = {.iov_base = msg, .iov_len = sizeof *msg};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } control;
-  struct msghdr mh = {.msg_iov = &iov,
-                      .msg_iovlen = 1,
-                      .msg_control = control.buf,
-                      .msg_controllen = sizeof control.buf};
-  ssize_t n;
-  do
-    n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
+  int got;
+  ssize_t n = hk_recvmsg_fd(sock, msg, sizeof *msg, 0, &got);
+  if (fd)
+    *fd = got;
+  else if (got >= 0)
+    close(got);
   if (n < 0)
-    return -errno;
+    return (int)n;
   if (n == 0)
     return -EPIPE;
   msg->text[sizeof msg->text - 1] = 0;
-  for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-      int got;
-      memcpy(&got, CMSG_DATA(c), sizeof got);
-      if (fd)
-        *fd = got;
-      else
-        close(got);
-    }
-  }
   return 0;
 }
 
@@ -72,8 +53,8 @@ int hk_sync_expect(int sock, uint32_t type, struct hk_sync_msg *msg, const char 
   if (msg->type == HK_SYNC_ERROR)
     return hk_error_set(err, msg->value > 0 ? msg->value : EIO, "%s", msg->text);
   if (msg->type != type)
-    return hk_error_set(err, EPROTO, "%s: unexpected sync message %u (wanted %u)", what,
-                        msg->type, type);
+    return hk_error_set(err, EPROTO, "%s: unexpected sync message %u (wanted %u)", what, msg->type,
+                        type);
   return 0;
 }
 

@@ -65,6 +65,9 @@ unsigned long long hk_proc_start_time(pid_t pid);
 /* One sendmsg of buf (len >= 1), with fd as SCM_RIGHTS when fd >= 0; retries
  * EINTR.  Returns the bytes sent or -errno. */
 ssize_t hk_sendmsg_fd(int sock, const void *buf, size_t len, int fd);
+/* One recvmsg into buf (flags added to MSG_CMSG_CLOEXEC), retrying EINTR; *fd is the fd
+ * that came with it, or -1.  Returns the bytes received (0: the peer is gone) or -errno. */
+ssize_t hk_recvmsg_fd(int sock, void *buf, size_t len, int flags, int *fd);
 /* Make every fd >= from close-on-exec (close_range with CLOSE_RANGE_CLOEXEC, or a /proc walk). */
 int hk_fds_cloexec_from(int from, struct hk_error *err);
 /* openat2(2); -1 with errno ENOSYS on kernels without it and in builds
