@@ -1,8 +1,8 @@
-#include "mount_api.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include "mount_api.h"
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -14,8 +14,7 @@ static const struct {
   const char *name;
   unsigned major, minor;
 } default_devices[] = {
-    {"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
-    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+    {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 };
 
 static const struct {
@@ -27,12 +26,10 @@ static const struct {
     {"/proc/self/fd/2", "stderr"},
 };
 
-/* Create one device node at `path` inside the root, in its directory `parent` when that
- * is open already (>= 0).  In a user namespace mknod is refused, so the host's node is
- * bind-mounted over an empty file.  hk_setup_dev runs this with umask 0: mknod then gives
- * the mode as asked, and a chmod is needed only for the special bits. */
-static int make_node(const struct hk_rootfs_ctx *ctx, int rootfd, int parent, const char *path,
-                     mode_t type, unsigned major, unsigned minor, mode_t mode, uid_t uid, gid_t gid,
+/* Create one device node at `path` inside the root.  In a user namespace
+ * mknod is refused, so the host's node is bind-mounted over an empty file. */
+static int make_node(const struct hk_rootfs_ctx *ctx, int rootfd, const char *path, mode_t type,
+                     unsigned major, unsigned minor, mode_t mode, uid_t uid, gid_t gid,
                      const char *where, struct hk_error *err) {
   char dir[4096];
   snprintf(dir, sizeof dir, "%s", path);
@@ -42,9 +39,8 @@ static int make_node(const struct hk_rootfs_ctx *ctx, int rootfd, int parent, co
     strcpy(dir, "/");
   else if (slash)
     *slash = 0;
-  _cleanup_close_ int own = -1;
-  int dfd = parent;
-  if (dfd < 0 && (dfd = own = hk_open_in_root(rootfd, slash ? dir : "/", true, false, err)) < 0)
+  _cleanup_close_ int dfd = hk_open_in_root(rootfd, slash ? dir : "/", true, false, err);
+  if (dfd < 0)
     return hk_error_prefix(err, "%s", where);
   if (!ctx->userns || type == S_IFIFO) {
     if (mknodat(dfd, name, type | (mode & 07777), makedev(major, minor)) < 0) {
@@ -52,11 +48,9 @@ static int make_node(const struct hk_rootfs_ctx *ctx, int rootfd, int parent, co
         return hk_error_sys(err, "%s: mknod %s", where, path);
       return 0; /* the rootfs already has it */
     }
-    if ((mode & 07000) && fchmodat(dfd, name, mode & 07777, 0) < 0)
+    if (fchmodat(dfd, name, mode & 07777, 0) < 0)
       return hk_error_sys(err, "%s: chmod %s", where, path);
-    /* made by us: already ours */
-    if ((uid != geteuid() || gid != getegid()) &&
-        fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+    if (fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
       return hk_error_sys(err, "%s: chown %s", where, path);
     return 0;
   }
@@ -91,20 +85,20 @@ static bool has_mount_at(const struct hk_spec *spec, const char *dest) {
   return false;
 }
 
-static int setup_dev(const struct hk_rootfs_ctx *ctx, int rootfd, struct hk_error *err) {
+int hk_setup_dev(const struct hk_rootfs_ctx *ctx, int rootfd, struct hk_error *err) {
   const struct hk_spec *spec = ctx->spec;
   if (!dev_is_bind_mounted(spec)) {
-    _cleanup_close_ int dev = hk_open_in_root(rootfd, "/dev", true, false, err);
-    if (dev < 0)
-      return dev;
     for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++) {
       char path[32];
       snprintf(path, sizeof path, "/dev/%s", default_devices[i].name);
-      int r = make_node(ctx, rootfd, dev, path, S_IFCHR, default_devices[i].major,
+      int r = make_node(ctx, rootfd, path, S_IFCHR, default_devices[i].major,
                         default_devices[i].minor, 0666, 0, 0, "default devices", err);
       if (r < 0)
         return r;
     }
+    _cleanup_close_ int dev = hk_open_in_root(rootfd, "/dev", true, false, err);
+    if (dev < 0)
+      return dev;
     for (size_t i = 0; i < sizeof default_links / sizeof default_links[0]; i++)
       if (symlinkat(default_links[i].target, dev, default_links[i].name) < 0 && errno != EEXIST)
         return hk_error_sys(err, "create /dev/%s", default_links[i].name);
@@ -126,17 +120,10 @@ static int setup_dev(const struct hk_rootfs_ctx *ctx, int rootfd, struct hk_erro
     snprintf(where, sizeof where, "linux.devices[%zu]", i);
     mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
     mode_t mode = d->has_file_mode ? d->file_mode : 0666;
-    int r = make_node(ctx, rootfd, -1, d->path, type, (unsigned)d->major, (unsigned)d->minor, mode,
+    int r = make_node(ctx, rootfd, d->path, type, (unsigned)d->major, (unsigned)d->minor, mode,
                       d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0, where, err);
     if (r < 0)
       return r;
   }
   return 0;
-}
-
-int hk_setup_dev(const struct hk_rootfs_ctx *ctx, int rootfd, struct hk_error *err) {
-  mode_t old = umask(0);
-  int r = setup_dev(ctx, rootfd, err);
-  umask(old);
-  return r;
 }
